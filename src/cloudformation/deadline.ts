@@ -1,0 +1,78 @@
+/**
+ * One time budget per invocation, from the Lambda context and the resource's `ServiceTimeout`.
+ *
+ * The work (API calls and their retries) must end by {@link Deadline.workEndsAt}; the
+ * response PUT then has until {@link Deadline.responseEndsAt}, just before Lambda would stop
+ * the process. A FAILED answer sent in time beats a stack that waits an hour.
+ */
+
+/** What the deadline needs of the Lambda context. */
+export interface RemainingTime {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface Deadline {
+  /** Epoch ms by which the resource work must have ended. */
+  readonly workEndsAt: number;
+  /** Epoch ms by which the response must have been delivered. */
+  readonly responseEndsAt: number;
+  /** Milliseconds of work time left (never negative). */
+  workRemainingMs(now?: number): number;
+  /** Milliseconds left for the response (never negative). */
+  responseRemainingMs(now?: number): number;
+}
+
+/** Time kept back at the very end so the process is not frozen mid-write. */
+export const FINAL_MARGIN_MS = 200;
+/** Least time reserved for the response PUT and its retries. */
+export const MIN_RESPONSE_RESERVE_MS = 1_000;
+/** Most time reserved for the response PUT and its retries. */
+export const MAX_RESPONSE_RESERVE_MS = 8_000;
+
+/**
+ * Builds the deadline: budget = min(Lambda remaining time, ServiceTimeout); a tenth of it
+ * (1 s to 8 s) is kept for the response.
+ *
+ * @example
+ * ```ts
+ * const deadline = deadlineFor(context, request.serviceTimeoutSeconds);
+ * await callApi({ signal: AbortSignal.timeout(deadline.workRemainingMs()) });
+ * ```
+ */
+export function deadlineFor(
+  context: RemainingTime,
+  serviceTimeoutSeconds?: number,
+  now: number = Date.now(),
+): Deadline {
+  const lambdaRemaining = Math.max(0, safeRemaining(context));
+  const budget =
+    serviceTimeoutSeconds === undefined
+      ? lambdaRemaining
+      : Math.min(lambdaRemaining, serviceTimeoutSeconds * 1000);
+  const usable = Math.max(0, budget - FINAL_MARGIN_MS);
+  const reserve = Math.min(
+    usable / 2,
+    Math.max(MIN_RESPONSE_RESERVE_MS, Math.min(MAX_RESPONSE_RESERVE_MS, usable * 0.1)),
+  );
+  const workEndsAt = now + Math.floor(usable - reserve);
+  const responseEndsAt = now + Math.floor(usable);
+  return {
+    workEndsAt,
+    responseEndsAt,
+    workRemainingMs: (at = Date.now()) => Math.max(0, workEndsAt - at),
+    responseRemainingMs: (at = Date.now()) => Math.max(0, responseEndsAt - at),
+  };
+}
+
+/** Used when the context cannot say (a direct invocation outside Lambda). */
+export const DEFAULT_REMAINING_MS = 60_000;
+
+function safeRemaining(context: RemainingTime): number {
+  if (typeof context?.getRemainingTimeInMillis !== 'function') return DEFAULT_REMAINING_MS;
+  try {
+    const remaining = context.getRemainingTimeInMillis();
+    return Number.isFinite(remaining) ? remaining : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The Lambda entry point (`handler.handler`): wires the provider's parts together from the
+ * environment. No decisions of its own.
+ */
+import { allowedHostsFromEnv } from './cloudformation/response-url.js';
+import { verifiedPermissionsClients } from './identity-source/client.js';
+import { idempotencyGuard } from './idempotency.js';
+import { logger } from './logger.js';
+import { customResourceProvider, type InvocationContext } from './provider.js';
+
+const handle = customResourceProvider({
+  clientFor: verifiedPermissionsClients(),
+  guard: idempotencyGuard({ tableName: process.env.IDEMPOTENCY_TABLE_NAME, log: logger }),
+  log: logger,
+  defaultRegion: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+  allowedResponseHosts: allowedHostsFromEnv(process.env.RESPONSE_URL_ALLOWED_HOSTS),
+});
+
+/**
+ * Handles one CloudFormation custom-resource request; the answer goes to its ResponseURL.
+ */
+export const handler = async (event: unknown, context: InvocationContext): Promise<void> => {
+  if (typeof (context as { functionName?: unknown })?.functionName === 'string') {
+    logger.addContext(context as Parameters<typeof logger.addContext>[0]);
+  }
+  await handle(event, context);
+};

@@ -1,0 +1,121 @@
+/**
+ * Powertools idempotency around the resource work ("decide + apply"), keyed on
+ * StackId + RequestId + LogicalResourceId. The stored result is the outcome, so a repeated
+ * delivery of a finished request re-sends the same response without calling the API again.
+ *
+ * Sending the response stays outside: the first invocation answers; a duplicate that arrives
+ * while it runs ends without answering. An unreachable table never fails the stack: the work
+ * runs unguarded (the clientToken still guards Create) and a warning is logged.
+ */
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CustomResourceRequest } from './cloudformation/request.js';
+import type { ResourceOutcome } from './cloudformation/response.js';
+import type { Log } from './logger.js';
+
+/** A record outlives the ResponseURL (2 h) with room to spare. */
+export const RECORD_TTL_SECONDS = 3 * 60 * 60;
+
+export type GuardedOutcome =
+  | { readonly kind: 'computed' | 'replayed' | 'unguarded'; readonly outcome: ResourceOutcome }
+  | { readonly kind: 'in-progress' };
+
+export interface IdempotencyGuard {
+  /**
+   * Runs `compute` at most once per request key.
+   *
+   * @param context - the Lambda context: an in-progress record expires with the invocation
+   */
+  run(
+    request: CustomResourceRequest,
+    context: { getRemainingTimeInMillis(): number } | undefined,
+    compute: () => Promise<ResourceOutcome>,
+  ): Promise<GuardedOutcome>;
+}
+
+/** The fields that identify one CloudFormation request. */
+interface RequestKey {
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+}
+
+/**
+ * @example
+ * ```ts
+ * const guard = idempotencyGuard({ tableName: process.env.IDEMPOTENCY_TABLE_NAME, log: logger });
+ * const result = await guard.run(request, context, () => provision(request, deps));
+ * ```
+ */
+export function idempotencyGuard(options: { tableName: string | undefined; log: Log; client?: DynamoDBClient }): IdempotencyGuard {
+  const { tableName, log } = options;
+  if (tableName === undefined || tableName === '') {
+    return {
+      run: async (_request, _context, compute) => {
+        log.warn('IDEMPOTENCY_TABLE_NAME is not set: running without idempotency records');
+        return { kind: 'unguarded', outcome: await compute() };
+      },
+    };
+  }
+  const client =
+    options.client ??
+    new DynamoDBClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } });
+  const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: '[StackId, RequestId, LogicalResourceId]',
+    expiresAfterSeconds: RECORD_TTL_SECONDS,
+    throwOnNoIdempotencyKey: true,
+  });
+  const once = makeIdempotent(
+    async (_key: RequestKey, compute: () => Promise<ResourceOutcome>) => compute(),
+    { persistenceStore, config },
+  );
+
+  return {
+    async run(request, context, compute) {
+      let computed: ResourceOutcome | undefined;
+      let ran = false;
+      const tracked = async () => {
+        ran = true;
+        computed = await compute();
+        return computed;
+      };
+      if (context !== undefined && typeof context.getRemainingTimeInMillis === 'function') {
+        config.registerLambdaContext(context as Parameters<IdempotencyConfig['registerLambdaContext']>[0]);
+      }
+      const key: RequestKey = {
+        StackId: request.stackId,
+        RequestId: request.requestId,
+        LogicalResourceId: request.logicalResourceId,
+      };
+      try {
+        const outcome = await once(key, tracked);
+        return { kind: ran ? 'computed' : 'replayed', outcome };
+      } catch (error) {
+        if (error instanceof IdempotencyAlreadyInProgressError) return { kind: 'in-progress' };
+        if (computed !== undefined) {
+          log.warn('Idempotency record could not be saved; answering with the computed outcome', {
+            error: describe(error),
+          });
+          return { kind: 'computed', outcome: computed };
+        }
+        if (ran) throw error;
+        log.warn('Idempotency table unreachable; running without it (the clientToken still guards Create)', {
+          error: describe(error),
+        });
+        return { kind: 'unguarded', outcome: await compute() };
+      }
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.name}: ${error.cause.message})` : '';
+  return `${error.name}: ${error.message}${cause}`;
+}

@@ -1,0 +1,195 @@
+/**
+ * Pure: what one request means for the identity source. No SDK client, no HTTP, no logger.
+ *
+ * | request | plan |
+ * | --- | --- |
+ * | Create | `create` (clientToken from the RequestId), or `reject` on invalid properties |
+ * | Update, `PolicyStoreId` or `Region` changed | `create` a replacement (CloudFormation deletes the old one) |
+ * | Update, anything else that matters changed | `update` in place, Cognito↔OIDC switch included |
+ * | Update, nothing that matters changed | `no-op` |
+ * | Delete of an identity source id | `delete` (not-found counts as done) |
+ * | Delete of `CreateUnconfirmed:<token>` | `delete-unconfirmed`: replay the create to find it, then delete |
+ * | Delete of `NotCreated:…` or an id that is not ours | `acknowledge` |
+ */
+import type {
+  CreateIdentitySourceInput,
+  DeleteIdentitySourceInput,
+  UpdateIdentitySourceInput,
+} from '@aws-sdk/client-verifiedpermissions';
+import type { CustomResourceRequest, RawProperties } from '../cloudformation/request.js';
+import { createInput, deleteInput, updateInput } from './api-input.js';
+import { clientTokenFor } from './client-token.js';
+import { notCreatedId, readPhysicalId } from './physical-id.js';
+import type { PropertyProblem } from './property-reader.js';
+import { type IdentitySourceConfiguration, type IdentitySourceProperties, parseProperties } from './properties.js';
+
+export type Plan =
+  | {
+      readonly action: 'create';
+      readonly region: string;
+      readonly input: CreateIdentitySourceInput;
+      /** What the new source is configured with, for the response's Details. */
+      readonly configuration: IdentitySourceConfiguration;
+      /** The identity source this one replaces, on an Update that needs replacement. */
+      readonly replaces?: string;
+    }
+  | {
+      readonly action: 'update';
+      readonly region: string;
+      readonly input: UpdateIdentitySourceInput;
+      readonly configuration: IdentitySourceConfiguration;
+    }
+  | {
+      readonly action: 'no-op';
+      readonly identitySourceId: string;
+      readonly configuration: IdentitySourceConfiguration;
+    }
+  | { readonly action: 'delete'; readonly region: string; readonly input: DeleteIdentitySourceInput }
+  | { readonly action: 'delete-unconfirmed'; readonly region: string; readonly replay: CreateIdentitySourceInput }
+  | { readonly action: 'acknowledge'; readonly physicalResourceId: string; readonly why: string }
+  | {
+      readonly action: 'reject';
+      readonly problems: readonly PropertyProblem[];
+      /** The id a FAILED answer carries: a not-created marker on Create, else the request's. */
+      readonly physicalResourceId: string;
+    };
+
+/**
+ * Decides what to do for a request.
+ *
+ * @example
+ * ```ts
+ * const plan = planFor(request, process.env.AWS_REGION ?? 'us-east-1');
+ * if (plan.action === 'create') await client.send(new CreateIdentitySourceCommand(plan.input));
+ * ```
+ */
+export function planFor(request: CustomResourceRequest, defaultRegion: string): Plan {
+  switch (request.requestType) {
+    case 'Create':
+      return planCreate(request, defaultRegion);
+    case 'Update':
+      return planUpdate(request, defaultRegion);
+    case 'Delete':
+      return planDelete(request, defaultRegion);
+  }
+}
+
+function planCreate(request: CustomResourceRequest, defaultRegion: string): Plan {
+  const parsed = parseProperties(request.resourceProperties);
+  if (!parsed.ok) {
+    return { action: 'reject', problems: parsed.problems, physicalResourceId: notCreatedId(request.requestId) };
+  }
+  return creation(parsed.properties, request, defaultRegion);
+}
+
+function planUpdate(request: CustomResourceRequest, defaultRegion: string): Plan {
+  const physicalId = request.physicalResourceId ?? '';
+  const parsed = parseProperties(request.resourceProperties);
+  if (!parsed.ok) return { action: 'reject', problems: parsed.problems, physicalResourceId: physicalId };
+  const next = parsed.properties;
+
+  const current = readPhysicalId(physicalId);
+  if (current.kind !== 'identity-source') return creation(next, request, defaultRegion);
+
+  const old = parseProperties(request.oldResourceProperties ?? {});
+  const oldStore = old.ok ? old.properties.policyStoreId : request.oldResourceProperties?.PolicyStoreId;
+  const oldRegion = old.ok ? old.properties.region : request.oldResourceProperties?.Region;
+  const regionOf = (region: unknown) => (typeof region === 'string' ? region : defaultRegion);
+  if (oldStore !== next.policyStoreId || regionOf(oldRegion) !== regionOf(next.region)) {
+    return { ...creation(next, request, defaultRegion), replaces: current.identitySourceId };
+  }
+
+  const configuration = next.updateConfiguration ?? next.configuration;
+  if (old.ok && sameInPlaceProperties(old.properties, next)) {
+    return { action: 'no-op', identitySourceId: current.identitySourceId, configuration };
+  }
+  return {
+    action: 'update',
+    region: regionOf(next.region),
+    input: updateInput(next, current.identitySourceId),
+    configuration,
+  };
+}
+
+function planDelete(request: CustomResourceRequest, defaultRegion: string): Plan {
+  const physicalResourceId = request.physicalResourceId ?? '';
+  const current = readPhysicalId(physicalResourceId);
+  if (current.kind === 'not-created') {
+    return { action: 'acknowledge', physicalResourceId, why: 'the Create made nothing' };
+  }
+  if (current.kind === 'foreign') {
+    return { action: 'acknowledge', physicalResourceId, why: 'the physical id is not an identity source id' };
+  }
+  if (current.kind === 'create-unconfirmed') {
+    const parsed = parseProperties(request.resourceProperties);
+    if (!parsed.ok) {
+      return { action: 'acknowledge', physicalResourceId, why: 'the Create never reached the API (invalid properties)' };
+    }
+    return {
+      action: 'delete-unconfirmed',
+      region: parsed.properties.region ?? defaultRegion,
+      replay: createInput(parsed.properties, current.clientToken),
+    };
+  }
+  const location = locationOf(request.resourceProperties, defaultRegion);
+  if (!location.ok) return { action: 'reject', problems: location.problems, physicalResourceId };
+  return {
+    action: 'delete',
+    region: location.region,
+    input: deleteInput(location.policyStoreId, current.identitySourceId),
+  };
+}
+
+function creation(properties: IdentitySourceProperties, request: CustomResourceRequest, defaultRegion: string) {
+  return {
+    action: 'create',
+    region: properties.region ?? defaultRegion,
+    input: createInput(properties, clientTokenFor(request.requestId)),
+    configuration: properties.configuration,
+  } as const;
+}
+
+/**
+ * Where a source to delete lives. Only `PolicyStoreId` and `Region` need to be valid: the
+ * rest of the properties does not matter to a Delete.
+ */
+function locationOf(
+  raw: RawProperties,
+  defaultRegion: string,
+):
+  | { readonly ok: true; readonly policyStoreId: string; readonly region: string }
+  | { readonly ok: false; readonly problems: readonly PropertyProblem[] } {
+  const parsed = parseProperties(raw);
+  if (parsed.ok) {
+    return { ok: true, policyStoreId: parsed.properties.policyStoreId, region: parsed.properties.region ?? defaultRegion };
+  }
+  const problems = parsed.problems.filter((p) => p.path === 'PolicyStoreId' || p.path === 'Region');
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    policyStoreId: String(raw.PolicyStoreId),
+    region: typeof raw.Region === 'string' ? raw.Region : defaultRegion,
+  };
+}
+
+/** Equal in everything an in-place update would send (lists compared as sets). */
+function sameInPlaceProperties(a: IdentitySourceProperties, b: IdentitySourceProperties): boolean {
+  const inPlace = (p: IdentitySourceProperties) =>
+    canonical({
+      configuration: p.updateConfiguration ?? p.configuration,
+      principalEntityType: p.principalEntityType,
+    });
+  return inPlace(a) === inPlace(b);
+}
+
+/** JSON with object keys sorted and lists sorted (the schema's lists are unordered). */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).sort().join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,133 @@
+/**
+ * One invocation, end to end: event → request → (guarded) provision → response.
+ * The CloudFormation protocol and the identity-source logic meet here and nowhere else.
+ */
+import { type Deadline, deadlineFor } from './cloudformation/deadline.js';
+import { parseRequest, type RequestEcho } from './cloudformation/request.js';
+import { buildResponseBody, deliverResponse, type ResourceOutcome } from './cloudformation/response.js';
+import { checkResponseUrl, redactUrl } from './cloudformation/response-url.js';
+import type { PutResponse } from './cloudformation/outbound.js';
+import type { ClientForRegion } from './identity-source/client.js';
+import { notCreatedId } from './identity-source/physical-id.js';
+import type { IdempotencyGuard } from './idempotency.js';
+import type { Log } from './logger.js';
+import { provision } from './provision.js';
+
+/** The Lambda context fields the provider reads. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+  readonly logStreamName?: string;
+  readonly awsRequestId?: string;
+}
+
+export interface ProviderDependencies {
+  readonly clientFor: ClientForRegion;
+  readonly guard: IdempotencyGuard;
+  readonly log: Log & {
+    appendKeys(keys: Record<string, unknown>): void;
+    resetKeys(): void;
+  };
+  readonly defaultRegion: string;
+  readonly allowedResponseHosts: readonly string[];
+  readonly put?: PutResponse;
+}
+
+/** What an invocation did, for tests and the local runner; CloudFormation only sees the PUT. */
+export type InvocationResult =
+  | { readonly answered: true; readonly outcome: ResourceOutcome; readonly delivered: boolean; readonly replayed: boolean }
+  | { readonly answered: false; readonly why: 'response-url-not-allowed' | 'in-progress-elsewhere' };
+
+/**
+ * Builds the Lambda handler from its dependencies.
+ *
+ * @example
+ * ```ts
+ * export const handler = customResourceProvider({ clientFor, guard, log: logger, defaultRegion, allowedResponseHosts: [] });
+ * ```
+ */
+export function customResourceProvider(deps: ProviderDependencies) {
+  return async function handle(event: unknown, context: InvocationContext): Promise<InvocationResult> {
+    const parsed = parseRequest(event);
+    const echo: RequestEcho = parsed.ok
+      ? { ...parsed.request, requestType: parsed.request.requestType }
+      : parsed.echo;
+    deps.log.appendKeys({
+      RequestType: echo.requestType,
+      StackId: echo.stackId,
+      RequestId: echo.requestId,
+      LogicalResourceId: echo.logicalResourceId,
+      PhysicalResourceId: echo.physicalResourceId,
+    });
+    try {
+      const verdict = checkResponseUrl(echo.responseUrl ?? '', deps.allowedResponseHosts);
+      if (!verdict.allowed) {
+        deps.log.error('ResponseURL is not allowed: no response sent, no API called', {
+          reason: verdict.reason,
+          responseUrl: echo.responseUrl === undefined ? undefined : redactUrl(echo.responseUrl),
+        });
+        return { answered: false, why: 'response-url-not-allowed' };
+      }
+      const deadline = deadlineFor(context, parsed.ok ? parsed.request.serviceTimeoutSeconds : undefined);
+      let outcome: ResourceOutcome;
+      let replayed = false;
+      if (!parsed.ok) {
+        deps.log.error('Invalid request event', { problems: parsed.problems });
+        outcome = {
+          status: 'FAILED',
+          physicalResourceId: echo.physicalResourceId ?? notCreatedId(echo.requestId || 'unknown'),
+          reason: `Invalid request: ${parsed.problems.join('; ')}`,
+        };
+      } else {
+        const request = parsed.request;
+        const guarded = await guardedProvision(deps, context, deadline, () =>
+          provision(request, { ...deps, workEndsAt: deadline.workEndsAt }),
+          request,
+        );
+        if (guarded.kind === 'in-progress') {
+          deps.log.warn('The same request is already being handled by another invocation; it will answer');
+          return { answered: false, why: 'in-progress-elsewhere' };
+        }
+        outcome = guarded.outcome;
+        replayed = guarded.kind === 'replayed';
+        if (replayed) deps.log.info('Repeated delivery: re-sending the stored outcome');
+      }
+      deps.log.info('Outcome', { status: outcome.status, physicalResourceId: outcome.physicalResourceId, reason: outcome.reason });
+      const body = buildResponseBody(
+        { stackId: echo.stackId, requestId: echo.requestId, logicalResourceId: echo.logicalResourceId },
+        outcome,
+        context.logStreamName ?? 'unknown',
+      );
+      if (body.shortened !== 'nothing') deps.log.warn('Response shortened to fit 4096 bytes', { shortened: body.shortened });
+      const delivery = await deliverResponse(verdict.url, body.json, {
+        endsAt: deadline.responseEndsAt,
+        log: deps.log,
+        ...(deps.put !== undefined && { put: deps.put }),
+      });
+      return { answered: true, outcome, delivered: delivery.delivered, replayed };
+    } finally {
+      deps.log.resetKeys();
+    }
+  };
+}
+
+async function guardedProvision(
+  deps: ProviderDependencies,
+  context: InvocationContext,
+  deadline: Deadline,
+  compute: () => Promise<ResourceOutcome>,
+  request: Parameters<IdempotencyGuard['run']>[0],
+) {
+  try {
+    return await deps.guard.run(request, context, compute);
+  } catch (error) {
+    deps.log.error('Unexpected error', { error: error as Error, workRemainingMs: deadline.workRemainingMs() });
+    return {
+      kind: 'computed',
+      outcome: {
+        status: 'FAILED',
+        physicalResourceId: request.physicalResourceId ?? notCreatedId(request.requestId),
+        reason: `internal error: ${(error as Error)?.message ?? String(error)}`,
+      },
+    } as const;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * One request's resource work, from request to outcome: parse properties → plan → apply.
+ * Every error becomes a FAILED outcome with a reason; this function does not throw.
+ */
+import type { CustomResourceRequest } from './cloudformation/request.js';
+import type { ResourceOutcome } from './cloudformation/response.js';
+import { dataFor } from './identity-source/api-input.js';
+import { type ApplyDependencies, applyPlan } from './identity-source/apply.js';
+import { ApiCallError, DeadlineExceededError } from './identity-source/errors.js';
+import { createUnconfirmedId, notCreatedId } from './identity-source/physical-id.js';
+import { type Plan, planFor } from './identity-source/plan.js';
+import { formatProblems } from './identity-source/property-reader.js';
+
+export interface ProvisionDependencies extends ApplyDependencies {
+  /** The function's own region: where sources go when `Region` is not set. */
+  readonly defaultRegion: string;
+}
+
+/**
+ * @example
+ * ```ts
+ * const outcome = await provision(request, { clientFor, workEndsAt, log, defaultRegion: 'eu-west-1' });
+ * ```
+ */
+export async function provision(request: CustomResourceRequest, deps: ProvisionDependencies): Promise<ResourceOutcome> {
+  const plan = planFor(request, deps.defaultRegion);
+  deps.log.info('Plan', summary(plan));
+  if (plan.action === 'reject') {
+    return { status: 'FAILED', physicalResourceId: plan.physicalResourceId, reason: formatProblems(plan.problems) };
+  }
+  try {
+    const applied = await applyPlan(plan, deps);
+    switch (applied.kind) {
+      case 'created':
+      case 'updated':
+      case 'unchanged': {
+        const configuration = 'configuration' in plan ? plan.configuration : undefined;
+        return {
+          status: 'SUCCESS',
+          physicalResourceId: applied.identitySourceId,
+          ...(configuration !== undefined && { data: dataFor(applied.identitySourceId, configuration) }),
+        };
+      }
+      default:
+        return { status: 'SUCCESS', physicalResourceId: request.physicalResourceId ?? '' };
+    }
+  } catch (error) {
+    return failure(request, plan, error, deps);
+  }
+}
+
+function failure(request: CustomResourceRequest, plan: Plan, error: unknown, deps: ProvisionDependencies): ResourceOutcome {
+  const known = error instanceof ApiCallError || error instanceof DeadlineExceededError;
+  if (!known) deps.log.error('Unexpected error', { error: error as Error });
+  const reason = known ? error.message : `internal error: ${(error as Error)?.message ?? String(error)}`;
+  const mayHaveTakenEffect = known ? error.mayHaveTakenEffect : true;
+  // A failed Create answers with a marker the following Delete understands; an Update or
+  // Delete keeps the id CloudFormation knows.
+  if (request.requestType === 'Create' && plan.action === 'create') {
+    const token = plan.input.clientToken as string;
+    const physicalResourceId = mayHaveTakenEffect ? createUnconfirmedId(token) : notCreatedId(request.requestId);
+    return { status: 'FAILED', physicalResourceId, reason };
+  }
+  return { status: 'FAILED', physicalResourceId: request.physicalResourceId ?? notCreatedId(request.requestId), reason };
+}
+
+/** What the plan log line says: the action and ids, never the whole properties. */
+function summary(plan: Plan): Record<string, unknown> {
+  switch (plan.action) {
+    case 'create':
+      return { action: plan.action, region: plan.region, policyStoreId: plan.input.policyStoreId, replaces: plan.replaces };
+    case 'update':
+      return { action: plan.action, region: plan.region, identitySourceId: plan.input.identitySourceId };
+    case 'delete':
+      return { action: plan.action, region: plan.region, identitySourceId: plan.input.identitySourceId };
+    case 'delete-unconfirmed':
+      return { action: plan.action, region: plan.region, policyStoreId: plan.replay.policyStoreId };
+    case 'no-op':
+      return { action: plan.action, identitySourceId: plan.identitySourceId };
+    case 'acknowledge':
+      return { action: plan.action, why: plan.why };
+    case 'reject':
+      return { action: plan.action, problems: plan.problems.length };
+  }
+}
