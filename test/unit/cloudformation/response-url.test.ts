@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { allowedHostsFromEnv, checkResponseUrl, redactUrl } from '../../../src/cloudformation/response-url.js';
+
+const allowed = (url: string, hosts: string[] = []) => checkResponseUrl(url, hosts).allowed;
+
+describe('checkResponseUrl', () => {
+  it('allows CloudFormation S3 response URLs', () => {
+    for (const url of [
+      'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws/x?AWSAccessKeyId=A&Signature=s',
+      'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/k?X-Amz-Signature=s',
+      'https://s3.amazonaws.com/bucket/key',
+      'https://s3-us-west-2.amazonaws.com/bucket/key',
+      'https://bucket.s3.dualstack.us-east-1.amazonaws.com/key',
+      'https://bucket.s3.cn-north-1.amazonaws.com.cn/key',
+      'https://bucket.s3-fips.us-gov-west-1.amazonaws.com/key',
+    ]) {
+      expect(allowed(url), url).toBe(true);
+    }
+  });
+
+  it('refuses look-alikes, userinfo, IP literals, http and odd ports', () => {
+    for (const url of [
+      'https://s3.amazonaws.com.evil.io/key',
+      'https://s3.amazonaws.com.evil.io./key',
+      'https://evil.io/s3.amazonaws.com/key',
+      'https://s3.amazonaws.com@evil.io/key',
+      'https://user:pw@bucket.s3.amazonaws.com/key',
+      'https://evils3.amazonaws.com/key',
+      'https://ec2.amazonaws.com/key',
+      'https://169.254.169.254/latest/meta-data',
+      'https://[::1]/key',
+      'http://bucket.s3.amazonaws.com/key',
+      'https://bucket.s3.amazonaws.com:8443/key',
+      'ftp://bucket.s3.amazonaws.com/key',
+      'not a url',
+      '',
+    ]) {
+      expect(allowed(url), url).toBe(false);
+    }
+  });
+
+  it('allows listed hosts, on any port and over http', () => {
+    const hosts = allowedHostsFromEnv(' 127.0.0.1 , LocalHost,');
+    expect(hosts).toEqual(['127.0.0.1', 'localhost']);
+    expect(allowed('http://127.0.0.1:4568/bucket/key?sig=1', hosts)).toBe(true);
+    expect(allowed('http://localhost/k', hosts)).toBe(true);
+    expect(allowed('http://127.0.0.2/k', hosts)).toBe(false);
+    expect(allowed('file://127.0.0.1/etc/passwd', hosts)).toBe(false);
+  });
+});
+
+describe('redactUrl', () => {
+  it('keeps scheme, host and path, never the query', () => {
+    expect(redactUrl('https://b.s3.amazonaws.com/a/b?X-Amz-Signature=secret#frag')).toBe('https://b.s3.amazonaws.com/a/b');
+    expect(redactUrl('http://127.0.0.1:9000/k?Signature=secret')).toBe('http://127.0.0.1:9000/k');
+    expect(redactUrl('::::')).toBe('<unparseable URL>');
+  });
+});

@@ -1,0 +1,140 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildResponseBody, deliverResponse, MAX_RESPONSE_BYTES } from '../../../src/cloudformation/response.js';
+import { silentLog } from '../../fixtures/log.js';
+
+const target = { stackId: 'arn:aws:cloudformation:eu-west-1:1:stack/s/1', requestId: 'r-1', logicalResourceId: 'Res' };
+
+describe('buildResponseBody', () => {
+  it('renders the protocol fields', () => {
+    const { json, shortened } = buildResponseBody(
+      target,
+      { status: 'SUCCESS', physicalResourceId: 'IS1', data: { IdentitySourceId: 'IS1' } },
+      'stream',
+    );
+    expect(shortened).toBe('nothing');
+    expect(JSON.parse(json)).toEqual({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'IS1',
+      StackId: target.stackId,
+      RequestId: 'r-1',
+      LogicalResourceId: 'Res',
+      NoEcho: false,
+      Data: { IdentitySourceId: 'IS1' },
+    });
+  });
+
+  it('cuts a long Reason first, keeping its start and naming the log stream', () => {
+    const reason = `START ${'é'.repeat(5000)}`;
+    const { json, shortened } = buildResponseBody(target, { status: 'FAILED', physicalResourceId: 'x', reason, data: { a: 'b' } }, 'stream-9');
+    expect(shortened).toBe('reason');
+    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+    const body = JSON.parse(json);
+    expect(body.Reason.startsWith('START éé')).toBe(true);
+    expect(body.Reason).toContain('stream-9');
+    expect(body.Data).toEqual({ a: 'b' });
+  });
+
+  it('drops Data when cutting the Reason is not enough, and says so', () => {
+    const data = { big: 'x'.repeat(5000) };
+    const { json, shortened } = buildResponseBody(target, { status: 'SUCCESS', physicalResourceId: 'x', data }, 's');
+    expect(shortened).toBe('data');
+    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+    const body = JSON.parse(json);
+    expect(body.Data).toBeUndefined();
+    expect(body.Reason).toMatch(/^Data dropped: the response exceeded 4096 bytes/);
+  });
+
+  it('never splits a surrogate pair', () => {
+    const { json } = buildResponseBody(target, { status: 'FAILED', physicalResourceId: 'x', reason: '😀'.repeat(3000) }, 's');
+    expect(JSON.parse(json).Reason).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+});
+
+interface Received {
+  method: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+  server = undefined;
+});
+
+/** A local ResponseURL server answering with the given statuses in turn ('reset' drops the socket). */
+async function responseServer(answers: (number | 'reset')[]): Promise<{ url: URL; received: Received[] }> {
+  const received: Received[] = [];
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+      const answer = answers.shift() ?? 200;
+      if (answer === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(answer).end(answer === 403 ? '<Error><Code>SignatureDoesNotMatch</Code></Error>' : '');
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: new URL(`http://127.0.0.1:${port}/bucket/key?X-Amz-Signature=secret`), received };
+}
+
+const fast = { log: silentLog(), sleep: async () => {} };
+
+describe('deliverResponse', () => {
+  it('PUTs the body with no Content-Type and an exact Content-Length', async () => {
+    const { url, received } = await responseServer([200]);
+    const json = JSON.stringify({ Status: 'SUCCESS', Reason: 'ünïcödé' });
+    const result = await deliverResponse(url, json, { ...fast, endsAt: Date.now() + 5_000 });
+    expect(result).toEqual({ delivered: true, attempts: 1, statusCode: 200 });
+    expect(received).toHaveLength(1);
+    expect(received[0]?.method).toBe('PUT');
+    expect(received[0]?.headers['content-type'] ?? '').toBe('');
+    expect(received[0]?.headers['content-length']).toBe(String(Buffer.byteLength(json)));
+    expect(received[0]?.body).toBe(json);
+  });
+
+  it('retries 5xx and connection resets, then succeeds', async () => {
+    const { url, received } = await responseServer([503, 'reset', 500, 200]);
+    const result = await deliverResponse(url, '{}', { ...fast, endsAt: Date.now() + 5_000 });
+    expect(result).toEqual({ delivered: true, attempts: 4, statusCode: 200 });
+    expect(received).toHaveLength(4);
+  });
+
+  it('does not retry a 403 (an expired or mismatched signature stays so)', async () => {
+    const log = silentLog();
+    const { url, received } = await responseServer([403, 200]);
+    const result = await deliverResponse(url, '{}', { ...fast, log, endsAt: Date.now() + 5_000 });
+    expect(result).toEqual({ delivered: false, attempts: 1, statusCode: 403 });
+    expect(received).toHaveLength(1);
+    expect(log.lines.some((l) => l.message === 'Response PUT rejected')).toBe(true);
+  });
+
+  it('makes at least 5 attempts while time remains, then gives up', async () => {
+    const { url, received } = await responseServer(Array(20).fill(503));
+    const result = await deliverResponse(url, '{}', { ...fast, endsAt: Date.now() + 5_000 });
+    expect(result.delivered).toBe(false);
+    expect(received.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('stops retrying at the deadline', async () => {
+    const { url, received } = await responseServer(Array(20).fill(503));
+    const result = await deliverResponse(url, '{}', { log: silentLog(), endsAt: Date.now() + 300 });
+    expect(result.delivered).toBe(false);
+    expect(received.length).toBeLessThan(5);
+  });
+
+  it('never logs the URL query', async () => {
+    const log = silentLog();
+    const { url } = await responseServer([503, 'reset', 403]);
+    await deliverResponse(url, '{}', { ...fast, log, endsAt: Date.now() + 5_000 });
+    expect(JSON.stringify(log.lines)).not.toContain('secret');
+    expect(JSON.stringify(log.lines)).toContain('/bucket/key');
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createInput, dataFor, discoveryUrlOf, updateInput } from '../../../src/identity-source/api-input.js';
+import { parseProperties } from '../../../src/identity-source/properties.js';
+import { cognitoProperties, oidcProperties, USER_POOL_ARN } from '../../fixtures/requests.js';
+
+const parsed = (raw: Record<string, unknown>) => {
+  const result = parseProperties(raw);
+  if (!result.ok) throw new Error('fixture invalid');
+  return result.properties;
+};
+
+describe('api-input', () => {
+  it('builds CreateIdentitySource input with the token', () => {
+    expect(createInput(parsed(cognitoProperties()), 'tok')).toEqual({
+      clientToken: 'tok',
+      policyStoreId: 'PSEXAMPLEabcdefg111111',
+      principalEntityType: 'MyApp::User',
+      configuration: {
+        cognitoUserPoolConfiguration: {
+          userPoolArn: USER_POOL_ARN,
+          clientIds: ['client-a', 'client-b'],
+          groupConfiguration: { groupEntityType: 'MyApp::Group' },
+        },
+      },
+    });
+  });
+
+  it('builds UpdateIdentitySource input for OIDC', () => {
+    expect(updateInput(parsed(oidcProperties({ PrincipalEntityType: undefined })), 'IS1')).toEqual({
+      policyStoreId: 'PSEXAMPLEabcdefg111111',
+      identitySourceId: 'IS1',
+      updateConfiguration: {
+        openIdConnectConfiguration: {
+          issuer: 'https://auth.example.com',
+          entityIdPrefix: 'MyOIDCProvider',
+          groupConfiguration: { groupClaim: 'groups', groupEntityType: 'MyApp::Group' },
+          tokenSelection: { accessTokenOnly: { audiences: ['https://api.example.com'], principalIdClaim: 'sub' } },
+        },
+      },
+    });
+  });
+
+  it('derives the native Details attributes for Cognito sources', () => {
+    expect(dataFor('IS1', parsed(cognitoProperties()).configuration)).toEqual({
+      IdentitySourceId: 'IS1',
+      'Details.ClientIds': ['client-a', 'client-b'],
+      'Details.UserPoolArn': USER_POOL_ARN,
+      'Details.DiscoveryUrl': 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
+      'Details.OpenIdIssuer': 'COGNITO',
+    });
+  });
+
+  it('gives only the id for OIDC sources', () => {
+    expect(dataFor('IS2', parsed(oidcProperties()).configuration)).toEqual({ IdentitySourceId: 'IS2' });
+  });
+
+  it('uses the China domain for aws-cn pools', () => {
+    expect(discoveryUrlOf('arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_Abc')).toBe(
+      'https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_Abc',
+    );
+  });
+});

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { clientTokenFor } from '../../../src/identity-source/client-token.js';
+import { createUnconfirmedId, notCreatedId } from '../../../src/identity-source/physical-id.js';
+import { planFor } from '../../../src/identity-source/plan.js';
+import {
+  cognitoProperties,
+  createRequest,
+  deleteRequest,
+  IDENTITY_SOURCE_ID,
+  oidcProperties,
+  POLICY_STORE_ID,
+  updateRequest,
+  USER_POOL_ARN,
+} from '../../fixtures/requests.js';
+
+const REGION = 'eu-west-1';
+
+describe('planFor: Create', () => {
+  it('creates with the RequestId as clientToken, in the function region', () => {
+    const request = createRequest(cognitoProperties());
+    const plan = planFor(request, REGION);
+    expect(plan).toMatchObject({
+      action: 'create',
+      region: REGION,
+      input: {
+        clientToken: request.requestId,
+        policyStoreId: POLICY_STORE_ID,
+        principalEntityType: 'MyApp::User',
+        configuration: { cognitoUserPoolConfiguration: { userPoolArn: USER_POOL_ARN } },
+      },
+    });
+    expect(plan).not.toHaveProperty('replaces');
+  });
+
+  it('creates in the Region property when set', () => {
+    expect(planFor(createRequest(cognitoProperties({ Region: 'ap-southeast-2' })), REGION)).toMatchObject({
+      action: 'create',
+      region: 'ap-southeast-2',
+    });
+  });
+
+  it('turns a RequestId that breaks the token rule into a deterministic token', () => {
+    const request = createRequest(cognitoProperties(), { requestId: 'request id with spaces and more than sixty-four characters in total!!' });
+    const plan = planFor(request, REGION);
+    const token = plan.action === 'create' ? plan.input.clientToken : undefined;
+    expect(token).toMatch(/^[a-zA-Z0-9-]{1,64}$/);
+    expect(token).toBe(clientTokenFor(request.requestId));
+  });
+
+  it('rejects invalid properties with a not-created marker', () => {
+    const request = createRequest({ PolicyStoreId: POLICY_STORE_ID });
+    expect(planFor(request, REGION)).toEqual({
+      action: 'reject',
+      problems: [{ path: 'Configuration', message: 'is required' }],
+      physicalResourceId: notCreatedId(request.requestId),
+    });
+  });
+});
+
+describe('planFor: Update', () => {
+  it('updates in place, mapping Configuration to updateConfiguration', () => {
+    const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ PrincipalEntityType: 'MyApp::Person' }), cognitoProperties());
+    expect(planFor(request, REGION)).toMatchObject({
+      action: 'update',
+      region: REGION,
+      input: {
+        policyStoreId: POLICY_STORE_ID,
+        identitySourceId: IDENTITY_SOURCE_ID,
+        principalEntityType: 'MyApp::Person',
+        updateConfiguration: { cognitoUserPoolConfiguration: { userPoolArn: USER_POOL_ARN, clientIds: ['client-a', 'client-b'] } },
+      },
+    });
+  });
+
+  it('sends UpdateConfiguration when given instead of Configuration', () => {
+    const updateConfiguration = { CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, ClientIds: ['only-this'] } };
+    const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ UpdateConfiguration: updateConfiguration }), cognitoProperties());
+    const plan = planFor(request, REGION);
+    expect(plan.action === 'update' && plan.input.updateConfiguration).toEqual({
+      cognitoUserPoolConfiguration: { userPoolArn: USER_POOL_ARN, clientIds: ['only-this'] },
+    });
+  });
+
+  it('switches between Cognito and OIDC in place (a store holds one source)', () => {
+    const request = updateRequest(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties());
+    const plan = planFor(request, REGION);
+    expect(plan.action).toBe('update');
+    expect(plan.action === 'update' && plan.input.updateConfiguration).toHaveProperty('openIdConnectConfiguration');
+  });
+
+  it('replaces on a PolicyStoreId change, with this RequestId as token', () => {
+    const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ PolicyStoreId: 'PSother' }), cognitoProperties());
+    expect(planFor(request, REGION)).toMatchObject({
+      action: 'create',
+      replaces: IDENTITY_SOURCE_ID,
+      input: { clientToken: request.requestId, policyStoreId: 'PSother' },
+    });
+  });
+
+  it('replaces on a Region change, but not when Region only names the default', () => {
+    const moved = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ Region: 'us-east-1' }), cognitoProperties());
+    expect(planFor(moved, REGION)).toMatchObject({ action: 'create', region: 'us-east-1', replaces: IDENTITY_SOURCE_ID });
+    const explicit = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ Region: REGION }), cognitoProperties());
+    expect(planFor(explicit, REGION)).toMatchObject({ action: 'no-op' });
+  });
+
+  it('does nothing when only CloudFormation keys or list order changed', () => {
+    const old = cognitoProperties();
+    const next = cognitoProperties({
+      ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider-v2',
+      ServiceTimeout: '600',
+      Configuration: {
+        CognitoUserPoolConfiguration: {
+          UserPoolArn: USER_POOL_ARN,
+          ClientIds: ['client-b', 'client-a'],
+          GroupConfiguration: { GroupEntityType: 'MyApp::Group' },
+        },
+      },
+    });
+    expect(planFor(updateRequest(IDENTITY_SOURCE_ID, next, old), REGION)).toMatchObject({
+      action: 'no-op',
+      identitySourceId: IDENTITY_SOURCE_ID,
+    });
+  });
+
+  it('treats a rollback (old and new swapped) like any update', () => {
+    const forward = updateRequest(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties());
+    const back = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties(), oidcProperties());
+    expect(planFor(forward, REGION).action).toBe('update');
+    const plan = planFor(back, REGION);
+    expect(plan.action === 'update' && plan.input.updateConfiguration).toHaveProperty('cognitoUserPoolConfiguration');
+  });
+
+  it('rejects invalid new properties and keeps the physical id', () => {
+    const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ PrincipalEntityType: '' }), cognitoProperties());
+    expect(planFor(request, REGION)).toMatchObject({ action: 'reject', physicalResourceId: IDENTITY_SOURCE_ID });
+  });
+
+  it('creates when the resource has no identity source yet (marker id)', () => {
+    const request = updateRequest(notCreatedId('r0'), cognitoProperties(), cognitoProperties());
+    expect(planFor(request, REGION)).toMatchObject({ action: 'create' });
+  });
+});
+
+describe('planFor: Delete', () => {
+  it('deletes the identity source in its store and region', () => {
+    const request = deleteRequest(IDENTITY_SOURCE_ID, cognitoProperties({ Region: 'eu-central-1' }));
+    expect(planFor(request, REGION)).toEqual({
+      action: 'delete',
+      region: 'eu-central-1',
+      input: { policyStoreId: POLICY_STORE_ID, identitySourceId: IDENTITY_SOURCE_ID },
+    });
+  });
+
+  it('deletes even when properties other than the location are invalid', () => {
+    const request = deleteRequest(IDENTITY_SOURCE_ID, { PolicyStoreId: POLICY_STORE_ID, Configuration: 'broken' });
+    expect(planFor(request, REGION)).toMatchObject({ action: 'delete' });
+  });
+
+  it('acknowledges the marker of a Create that made nothing', () => {
+    expect(planFor(deleteRequest(notCreatedId('r1'), {}), REGION)).toMatchObject({ action: 'acknowledge' });
+  });
+
+  it('acknowledges an id that cannot be an identity source id', () => {
+    const request = deleteRequest('arn:aws:cloudformation:made-up|IdentitySource|xyz', cognitoProperties());
+    expect(planFor(request, REGION)).toMatchObject({ action: 'acknowledge' });
+  });
+
+  it('replays an unconfirmed Create with its token to find what it made', () => {
+    const request = deleteRequest(createUnconfirmedId('token-1'), cognitoProperties());
+    expect(planFor(request, REGION)).toMatchObject({
+      action: 'delete-unconfirmed',
+      region: REGION,
+      replay: { clientToken: 'token-1', policyStoreId: POLICY_STORE_ID },
+    });
+  });
+
+  it('rejects a Delete whose PolicyStoreId is unusable', () => {
+    const request = deleteRequest(IDENTITY_SOURCE_ID, { PolicyStoreId: 'no spaces allowed' });
+    expect(planFor(request, REGION)).toMatchObject({
+      action: 'reject',
+      physicalResourceId: IDENTITY_SOURCE_ID,
+      problems: [{ path: 'PolicyStoreId' }],
+    });
+  });
+});

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblems } from '../../../src/identity-source/property-reader.js';
+import { parseProperties } from '../../../src/identity-source/properties.js';
+import { cognitoProperties, oidcProperties, USER_POOL_ARN } from '../../fixtures/requests.js';
+
+function problemsOf(raw: Record<string, unknown>): string[] {
+  const result = parseProperties(raw);
+  if (result.ok) throw new Error('expected problems');
+  return result.problems.map((p) => `${p.path}: ${p.message}`);
+}
+
+describe('parseProperties', () => {
+  it('maps a Cognito configuration field by field to the API shape', () => {
+    const result = parseProperties(cognitoProperties({ Region: 'us-gov-west-1' }));
+    expect(result).toEqual({
+      ok: true,
+      properties: {
+        policyStoreId: 'PSEXAMPLEabcdefg111111',
+        configuration: {
+          cognitoUserPoolConfiguration: {
+            userPoolArn: USER_POOL_ARN,
+            clientIds: ['client-a', 'client-b'],
+            groupConfiguration: { groupEntityType: 'MyApp::Group' },
+          },
+        },
+        principalEntityType: 'MyApp::User',
+        region: 'us-gov-west-1',
+      },
+    });
+  });
+
+  it('maps an OIDC access-token configuration', () => {
+    const result = parseProperties(oidcProperties());
+    expect(result.ok && result.properties.configuration).toEqual({
+      openIdConnectConfiguration: {
+        issuer: 'https://auth.example.com',
+        entityIdPrefix: 'MyOIDCProvider',
+        groupConfiguration: { groupClaim: 'groups', groupEntityType: 'MyApp::Group' },
+        tokenSelection: { accessTokenOnly: { audiences: ['https://api.example.com'], principalIdClaim: 'sub' } },
+      },
+    });
+  });
+
+  it('maps an OIDC identity-token configuration and an UpdateConfiguration', () => {
+    const configuration = {
+      OpenIdConnectConfiguration: {
+        Issuer: 'https://idp.example.com',
+        TokenSelection: { IdentityTokenOnly: { ClientIds: ['c1'], PrincipalIdClaim: 'email' } },
+      },
+    };
+    const result = parseProperties(oidcProperties({ Configuration: configuration, UpdateConfiguration: configuration }));
+    const expected = {
+      openIdConnectConfiguration: {
+        issuer: 'https://idp.example.com',
+        tokenSelection: { identityTokenOnly: { clientIds: ['c1'], principalIdClaim: 'email' } },
+      },
+    };
+    expect(result.ok && result.properties.configuration).toEqual(expected);
+    expect(result.ok && result.properties.updateConfiguration).toEqual(expected);
+  });
+
+  it('accepts the minimum: PolicyStoreId and a user pool ARN', () => {
+    const result = parseProperties({ PolicyStoreId: 'ps-1', Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN } } });
+    expect(result).toEqual({
+      ok: true,
+      properties: { policyStoreId: 'ps-1', configuration: { cognitoUserPoolConfiguration: { userPoolArn: USER_POOL_ARN } } },
+    });
+  });
+
+  it('names the property and what was expected for a bad user pool ARN', () => {
+    const props = cognitoProperties({ Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: 'arn:aws:s3:::bucket' } } });
+    expect(problemsOf(props)).toEqual([
+      'Configuration.CognitoUserPoolConfiguration.UserPoolArn: must be a Cognito user pool ARN (arn:<partition>:cognito-idp:<region>:<account>:userpool/<id>)',
+    ]);
+  });
+
+  it('reports every problem, not only the first', () => {
+    const problems = problemsOf({
+      PolicyStoreId: 'bad id!',
+      Configuration: {
+        OpenIdConnectConfiguration: {
+          Issuer: 'http://insecure.example.com',
+          GroupConfiguration: { GroupClaim: 'groups', GroupEntityType: 'not a type' },
+          TokenSelection: { AccessTokenOnly: { Audiences: [] } },
+        },
+      },
+      PrincipalEntityType: '',
+      Colour: 'blue',
+    });
+    expect(problems).toEqual([
+      'Colour: is not a known property (expected one of: PolicyStoreId, Configuration, PrincipalEntityType, UpdateConfiguration, Region)',
+      'PolicyStoreId: must be a policy store id (letters, digits and hyphens)',
+      'Configuration.OpenIdConnectConfiguration.Issuer: must be an https:// URL (the OIDC issuer)',
+      'Configuration.OpenIdConnectConfiguration.GroupConfiguration.GroupEntityType: must be a Cedar entity type such as MyApp::Group (identifiers joined by ::)',
+      'Configuration.OpenIdConnectConfiguration.TokenSelection.AccessTokenOnly.Audiences: must have 1 to 255 items (got 0)',
+      'PrincipalEntityType: must not be empty (got 0)',
+    ]);
+  });
+
+  it('requires exactly one configuration member', () => {
+    expect(problemsOf({ PolicyStoreId: 'p', Configuration: {} })).toEqual([
+      'Configuration: must set exactly one of CognitoUserPoolConfiguration, OpenIdConnectConfiguration (none is set)',
+    ]);
+    const both = cognitoProperties({
+      Configuration: {
+        CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN },
+        OpenIdConnectConfiguration: { Issuer: 'https://x', TokenSelection: { AccessTokenOnly: {} } },
+      },
+    });
+    expect(problemsOf(both)).toEqual([
+      'Configuration: must set exactly one of CognitoUserPoolConfiguration, OpenIdConnectConfiguration (CognitoUserPoolConfiguration and OpenIdConnectConfiguration are both set)',
+    ]);
+  });
+
+  it('requires exactly one token selection', () => {
+    const props = oidcProperties({
+      Configuration: { OpenIdConnectConfiguration: { Issuer: 'https://x', TokenSelection: { AccessTokenOnly: {}, IdentityTokenOnly: {} } } },
+    });
+    expect(problemsOf(props)).toEqual([
+      'Configuration.OpenIdConnectConfiguration.TokenSelection: must set exactly one of AccessTokenOnly, IdentityTokenOnly (AccessTokenOnly and IdentityTokenOnly are both set)',
+    ]);
+  });
+
+  it('rejects the read-only attributes and unknown nested keys', () => {
+    const props = cognitoProperties({
+      IdentitySourceId: 'IS1',
+      Details: {},
+      Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, userPoolArn: USER_POOL_ARN } },
+    });
+    expect(problemsOf(props)).toEqual([
+      'IdentitySourceId: is a read-only attribute of the identity source: read it with !GetAtt, do not set it',
+      'Details: is a read-only attribute of the identity source: read it with !GetAtt, do not set it',
+      'Configuration.CognitoUserPoolConfiguration.userPoolArn: is not a known property (expected one of: UserPoolArn, ClientIds, GroupConfiguration)',
+    ]);
+  });
+
+  it('ignores ServiceToken and ServiceTimeout', () => {
+    expect(parseProperties(cognitoProperties({ ServiceTimeout: '300' })).ok).toBe(true);
+  });
+
+  it('reports wrong types with what arrived', () => {
+    const props = cognitoProperties({
+      PolicyStoreId: 42,
+      Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, ClientIds: 'a,b' } },
+      UpdateConfiguration: [],
+    });
+    expect(problemsOf(props)).toEqual([
+      'PolicyStoreId: must be a string (got a number)',
+      'Configuration.CognitoUserPoolConfiguration.ClientIds: must be a list of strings (got a string)',
+      'UpdateConfiguration: must be an object (got a list)',
+    ]);
+  });
+
+  it('checks list items one by one and lengths', () => {
+    const props = cognitoProperties({
+      Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, ClientIds: ['ok', '', 'x'.repeat(256), 'a\nb'] } },
+      PolicyStoreId: 'p'.repeat(201),
+    });
+    expect(problemsOf(props)).toEqual([
+      'PolicyStoreId: must be 1 to 200 characters long (got 201)',
+      'Configuration.CognitoUserPoolConfiguration.ClientIds[1]: must not be empty (got 0)',
+      'Configuration.CognitoUserPoolConfiguration.ClientIds[2]: must be 1 to 255 characters long (got 256)',
+      'Configuration.CognitoUserPoolConfiguration.ClientIds[3]: must be a single line',
+    ]);
+  });
+
+  it('validates Region as an AWS region name', () => {
+    expect(parseProperties(cognitoProperties({ Region: 'cn-north-1' })).ok).toBe(true);
+    expect(problemsOf(cognitoProperties({ Region: 'Europe' }))).toEqual([
+      'Region: must be an AWS region name such as us-east-1, cn-north-1 or us-gov-west-1',
+    ]);
+  });
+
+  it('requires PolicyStoreId and Configuration', () => {
+    expect(problemsOf({})).toEqual(['PolicyStoreId: is required', 'Configuration: is required']);
+  });
+
+  it('formats problems as one reason naming each path', () => {
+    expect(formatProblems([{ path: 'A.B', message: 'is required' }, { path: 'C', message: 'must be x' }])).toBe(
+      'Invalid properties: A.B: is required; C: must be x',
+    );
+  });
+});
