@@ -126,7 +126,7 @@ async function call<T>(
     }
     const started = Date.now();
     try {
-      const output = await send(AbortSignal.timeout(remaining));
+      const output = await untilDeadline(send, remaining);
       deps.log.info('API call succeeded', { operation, region, attempt, durationMs: Date.now() - started });
       return output;
     } catch (error) {
@@ -190,6 +190,27 @@ export function describeFailure(operation: string, region: string, error: unknow
       return `${operation} conflicts with the current state in ${region}: ${message}`;
     default:
       return `${operation} failed in ${region}: ${e.name ?? 'Error'}${message ? `: ${message}` : ''}`;
+  }
+}
+
+/**
+ * Runs `send` with an abort signal for the time left, and stops waiting then even if the
+ * call ignores its signal: a hung endpoint must never hold the response back.
+ */
+async function untilDeadline<T>(send: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const error = Object.assign(new Error(`no answer within ${ms} ms`), { name: 'AbortError' });
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([send(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
