@@ -3,8 +3,8 @@
  * environment. No decisions of its own.
  */
 import { allowedHostsFromEnv } from './cloudformation/response-url.js';
-import { verifiedPermissionsClients } from './identity-source/client.js';
 import { idempotencyGuard } from './idempotency.js';
+import { verifiedPermissionsClients } from './identity-source/client.js';
 import { logger } from './logger.js';
 import { customResourceProvider, type InvocationContext } from './provider.js';
 

@@ -52,7 +52,11 @@ interface RequestKey {
  * const result = await guard.run(request, context, () => provision(request, deps));
  * ```
  */
-export function idempotencyGuard(options: { tableName: string | undefined; log: Log; client?: DynamoDBClient }): IdempotencyGuard {
+export function idempotencyGuard(options: {
+  tableName: string | undefined;
+  log: Log;
+  client?: DynamoDBClient;
+}): IdempotencyGuard {
   const { tableName, log } = options;
   if (tableName === undefined || tableName === '') {
     return {
@@ -64,7 +68,10 @@ export function idempotencyGuard(options: { tableName: string | undefined; log: 
   }
   const client =
     options.client ??
-    new DynamoDBClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 } });
+    new DynamoDBClient({
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+    });
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: '[StackId, RequestId, LogicalResourceId]',
@@ -86,7 +93,9 @@ export function idempotencyGuard(options: { tableName: string | undefined; log: 
         return computed;
       };
       if (context !== undefined && typeof context.getRemainingTimeInMillis === 'function') {
-        config.registerLambdaContext(context as Parameters<IdempotencyConfig['registerLambdaContext']>[0]);
+        config.registerLambdaContext(
+          context as Parameters<IdempotencyConfig['registerLambdaContext']>[0],
+        );
       }
       const key: RequestKey = {
         StackId: request.stackId,
@@ -105,9 +114,12 @@ export function idempotencyGuard(options: { tableName: string | undefined; log: 
           return { kind: 'computed', outcome: computed };
         }
         if (ran) throw error;
-        log.warn('Idempotency table unreachable; running without it (the clientToken still guards Create)', {
-          error: describe(error),
-        });
+        log.warn(
+          'Idempotency table unreachable; running without it (the clientToken still guards Create)',
+          {
+            error: describe(error),
+          },
+        );
         return { kind: 'unguarded', outcome: await compute() };
       }
     },
@@ -116,6 +128,7 @@ export function idempotencyGuard(options: { tableName: string | undefined; log: 
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.name}: ${error.cause.message})` : '';
+  const cause =
+    error.cause instanceof Error ? ` (cause: ${error.cause.name}: ${error.cause.message})` : '';
   return `${error.name}: ${error.message}${cause}`;
 }

@@ -3,13 +3,17 @@
  * The CloudFormation protocol and the identity-source logic meet here and nowhere else.
  */
 import { type Deadline, deadlineFor } from './cloudformation/deadline.js';
-import { parseRequest, type RequestEcho } from './cloudformation/request.js';
-import { buildResponseBody, deliverResponse, type ResourceOutcome } from './cloudformation/response.js';
-import { checkResponseUrl, redactUrl } from './cloudformation/response-url.js';
 import type { PutResponse } from './cloudformation/outbound.js';
+import { parseRequest, type RequestEcho } from './cloudformation/request.js';
+import {
+  buildResponseBody,
+  deliverResponse,
+  type ResourceOutcome,
+} from './cloudformation/response.js';
+import { checkResponseUrl, redactUrl } from './cloudformation/response-url.js';
+import type { IdempotencyGuard } from './idempotency.js';
 import type { ClientForRegion } from './identity-source/client.js';
 import { notCreatedId } from './identity-source/physical-id.js';
-import type { IdempotencyGuard } from './idempotency.js';
 import type { Log } from './logger.js';
 import { provision } from './provision.js';
 
@@ -34,8 +38,16 @@ export interface ProviderDependencies {
 
 /** What an invocation did, for tests and the local runner; CloudFormation only sees the PUT. */
 export type InvocationResult =
-  | { readonly answered: true; readonly outcome: ResourceOutcome; readonly delivered: boolean; readonly replayed: boolean }
-  | { readonly answered: false; readonly why: 'response-url-not-allowed' | 'in-progress-elsewhere' };
+  | {
+      readonly answered: true;
+      readonly outcome: ResourceOutcome;
+      readonly delivered: boolean;
+      readonly replayed: boolean;
+    }
+  | {
+      readonly answered: false;
+      readonly why: 'response-url-not-allowed' | 'in-progress-elsewhere';
+    };
 
 /**
  * Builds the Lambda handler from its dependencies.
@@ -46,7 +58,10 @@ export type InvocationResult =
  * ```
  */
 export function customResourceProvider(deps: ProviderDependencies) {
-  return async function handle(event: unknown, context: InvocationContext): Promise<InvocationResult> {
+  return async function handle(
+    event: unknown,
+    context: InvocationContext,
+  ): Promise<InvocationResult> {
     const parsed = parseRequest(event);
     const echo: RequestEcho = parsed.ok
       ? { ...parsed.request, requestType: parsed.request.requestType }
@@ -67,7 +82,10 @@ export function customResourceProvider(deps: ProviderDependencies) {
         });
         return { answered: false, why: 'response-url-not-allowed' };
       }
-      const deadline = deadlineFor(context, parsed.ok ? parsed.request.serviceTimeoutSeconds : undefined);
+      const deadline = deadlineFor(
+        context,
+        parsed.ok ? parsed.request.serviceTimeoutSeconds : undefined,
+      );
       let outcome: ResourceOutcome;
       let replayed = false;
       if (!parsed.ok) {
@@ -79,25 +97,39 @@ export function customResourceProvider(deps: ProviderDependencies) {
         };
       } else {
         const request = parsed.request;
-        const guarded = await guardedProvision(deps, context, deadline, () =>
-          provision(request, { ...deps, workEndsAt: deadline.workEndsAt }),
+        const guarded = await guardedProvision(
+          deps,
+          context,
+          deadline,
+          () => provision(request, { ...deps, workEndsAt: deadline.workEndsAt }),
           request,
         );
         if (guarded.kind === 'in-progress') {
-          deps.log.warn('The same request is already being handled by another invocation; it will answer');
+          deps.log.warn(
+            'The same request is already being handled by another invocation; it will answer',
+          );
           return { answered: false, why: 'in-progress-elsewhere' };
         }
         outcome = guarded.outcome;
         replayed = guarded.kind === 'replayed';
         if (replayed) deps.log.info('Repeated delivery: re-sending the stored outcome');
       }
-      deps.log.info('Outcome', { status: outcome.status, physicalResourceId: outcome.physicalResourceId, reason: outcome.reason });
+      deps.log.info('Outcome', {
+        status: outcome.status,
+        physicalResourceId: outcome.physicalResourceId,
+        reason: outcome.reason,
+      });
       const body = buildResponseBody(
-        { stackId: echo.stackId, requestId: echo.requestId, logicalResourceId: echo.logicalResourceId },
+        {
+          stackId: echo.stackId,
+          requestId: echo.requestId,
+          logicalResourceId: echo.logicalResourceId,
+        },
         outcome,
         context.logStreamName ?? 'unknown',
       );
-      if (body.shortened !== 'nothing') deps.log.warn('Response shortened to fit 4096 bytes', { shortened: body.shortened });
+      if (body.shortened !== 'nothing')
+        deps.log.warn('Response shortened to fit 4096 bytes', { shortened: body.shortened });
       const delivery = await deliverResponse(verdict.url, body.json, {
         endsAt: deadline.responseEndsAt,
         log: deps.log,
@@ -120,7 +152,10 @@ async function guardedProvision(
   try {
     return await deps.guard.run(request, context, compute);
   } catch (error) {
-    deps.log.error('Unexpected error', { error: error as Error, workRemainingMs: deadline.workRemainingMs() });
+    deps.log.error('Unexpected error', {
+      error: error as Error,
+      workRemainingMs: deadline.workRemainingMs(),
+    });
     return {
       kind: 'computed',
       outcome: {

@@ -22,11 +22,18 @@ export interface ProvisionDependencies extends ApplyDependencies {
  * const outcome = await provision(request, { clientFor, workEndsAt, log, defaultRegion: 'eu-west-1' });
  * ```
  */
-export async function provision(request: CustomResourceRequest, deps: ProvisionDependencies): Promise<ResourceOutcome> {
+export async function provision(
+  request: CustomResourceRequest,
+  deps: ProvisionDependencies,
+): Promise<ResourceOutcome> {
   const plan = planFor(request, deps.defaultRegion);
   deps.log.info('Plan', summary(plan));
   if (plan.action === 'reject') {
-    return { status: 'FAILED', physicalResourceId: plan.physicalResourceId, reason: formatProblems(plan.problems) };
+    return {
+      status: 'FAILED',
+      physicalResourceId: plan.physicalResourceId,
+      reason: formatProblems(plan.problems),
+    };
   }
   try {
     const applied = await applyPlan(plan, deps);
@@ -38,7 +45,9 @@ export async function provision(request: CustomResourceRequest, deps: ProvisionD
         return {
           status: 'SUCCESS',
           physicalResourceId: applied.identitySourceId,
-          ...(configuration !== undefined && { data: dataFor(applied.identitySourceId, configuration) }),
+          ...(configuration !== undefined && {
+            data: dataFor(applied.identitySourceId, configuration),
+          }),
         };
       }
       default:
@@ -49,30 +58,56 @@ export async function provision(request: CustomResourceRequest, deps: ProvisionD
   }
 }
 
-function failure(request: CustomResourceRequest, plan: Plan, error: unknown, deps: ProvisionDependencies): ResourceOutcome {
+function failure(
+  request: CustomResourceRequest,
+  plan: Plan,
+  error: unknown,
+  deps: ProvisionDependencies,
+): ResourceOutcome {
   const known = error instanceof ApiCallError || error instanceof DeadlineExceededError;
   if (!known) deps.log.error('Unexpected error', { error: error as Error });
-  const reason = known ? error.message : `internal error: ${(error as Error)?.message ?? String(error)}`;
+  const reason = known
+    ? error.message
+    : `internal error: ${(error as Error)?.message ?? String(error)}`;
   const mayHaveTakenEffect = known ? error.mayHaveTakenEffect : true;
   // A failed Create answers with a marker the following Delete understands; an Update or
   // Delete keeps the id CloudFormation knows.
   if (request.requestType === 'Create' && plan.action === 'create') {
     const token = plan.input.clientToken as string;
-    const physicalResourceId = mayHaveTakenEffect ? createUnconfirmedId(token) : notCreatedId(request.requestId);
+    const physicalResourceId = mayHaveTakenEffect
+      ? createUnconfirmedId(token)
+      : notCreatedId(request.requestId);
     return { status: 'FAILED', physicalResourceId, reason };
   }
-  return { status: 'FAILED', physicalResourceId: request.physicalResourceId ?? notCreatedId(request.requestId), reason };
+  return {
+    status: 'FAILED',
+    physicalResourceId: request.physicalResourceId ?? notCreatedId(request.requestId),
+    reason,
+  };
 }
 
 /** What the plan log line says: the action and ids, never the whole properties. */
 function summary(plan: Plan): Record<string, unknown> {
   switch (plan.action) {
     case 'create':
-      return { action: plan.action, region: plan.region, policyStoreId: plan.input.policyStoreId, replaces: plan.replaces };
+      return {
+        action: plan.action,
+        region: plan.region,
+        policyStoreId: plan.input.policyStoreId,
+        replaces: plan.replaces,
+      };
     case 'update':
-      return { action: plan.action, region: plan.region, identitySourceId: plan.input.identitySourceId };
+      return {
+        action: plan.action,
+        region: plan.region,
+        identitySourceId: plan.input.identitySourceId,
+      };
     case 'delete':
-      return { action: plan.action, region: plan.region, identitySourceId: plan.input.identitySourceId };
+      return {
+        action: plan.action,
+        region: plan.region,
+        identitySourceId: plan.input.identitySourceId,
+      };
     case 'delete-unconfirmed':
       return { action: plan.action, region: plan.region, policyStoreId: plan.replay.policyStoreId };
     case 'no-op':

@@ -80,7 +80,9 @@ export function parseRequest(event: unknown): ParsedRequest {
 
   const requestType = text('RequestType', true);
   if (requestType !== undefined && !REQUEST_TYPES.includes(requestType)) {
-    problems.push(`RequestType: must be one of Create, Update, Delete (got ${JSON.stringify(requestType.slice(0, 40))})`);
+    problems.push(
+      `RequestType: must be one of Create, Update, Delete (got ${JSON.stringify(requestType.slice(0, 40))})`,
+    );
   }
   const responseUrl = rawResponseUrl(fields.ResponseURL);
   if (responseUrl === undefined) problems.push('ResponseURL: must be a URL string');
@@ -126,7 +128,9 @@ export function parseRequest(event: unknown): ParsedRequest {
       logicalResourceId: logicalResourceId as string,
       ...(physicalResourceId !== undefined && { physicalResourceId }),
       resourceProperties: resourceProperties as RawProperties,
-      ...(requestType === 'Update' && { oldResourceProperties: oldResourceProperties as RawProperties }),
+      ...(requestType === 'Update' && {
+        oldResourceProperties: oldResourceProperties as RawProperties,
+      }),
       ...(serviceTimeoutSeconds !== undefined && { serviceTimeoutSeconds }),
     },
   };

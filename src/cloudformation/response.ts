@@ -63,7 +63,9 @@ export function buildResponseBody(
   if (Buffer.byteLength(full) <= MAX_RESPONSE_BYTES) return { json: full, shortened: 'nothing' };
 
   const where = `; full text in CloudWatch log stream ${logStreamName}`;
-  const withData = fitReason(outcome.reason ?? '', ` [cut${where}]`, (r) => render(r, outcome.data));
+  const withData = fitReason(outcome.reason ?? '', ` [cut${where}]`, (r) =>
+    render(r, outcome.data),
+  );
   if (withData !== undefined) return { json: withData, shortened: 'reason' };
 
   const dropped = `Data dropped: the response exceeded ${MAX_RESPONSE_BYTES} bytes${where}. `;

@@ -16,26 +16,41 @@ import type { IdentitySourceConfiguration, IdentitySourceProperties } from './pr
  * createInput(properties, clientTokenFor(request.requestId));
  * ```
  */
-export function createInput(properties: IdentitySourceProperties, clientToken: string): CreateIdentitySourceInput {
+export function createInput(
+  properties: IdentitySourceProperties,
+  clientToken: string,
+): CreateIdentitySourceInput {
   return {
     clientToken,
     policyStoreId: properties.policyStoreId,
     configuration: toApiConfiguration(properties.configuration),
-    ...(properties.principalEntityType !== undefined && { principalEntityType: properties.principalEntityType }),
+    ...(properties.principalEntityType !== undefined && {
+      principalEntityType: properties.principalEntityType,
+    }),
   };
 }
 
 /** `UpdateConfiguration` when given, else `Configuration` mapped to the update shape. */
-export function updateInput(properties: IdentitySourceProperties, identitySourceId: string): UpdateIdentitySourceInput {
+export function updateInput(
+  properties: IdentitySourceProperties,
+  identitySourceId: string,
+): UpdateIdentitySourceInput {
   return {
     policyStoreId: properties.policyStoreId,
     identitySourceId,
-    updateConfiguration: toApiConfiguration(properties.updateConfiguration ?? properties.configuration),
-    ...(properties.principalEntityType !== undefined && { principalEntityType: properties.principalEntityType }),
+    updateConfiguration: toApiConfiguration(
+      properties.updateConfiguration ?? properties.configuration,
+    ),
+    ...(properties.principalEntityType !== undefined && {
+      principalEntityType: properties.principalEntityType,
+    }),
   };
 }
 
-export function deleteInput(policyStoreId: string, identitySourceId: string): DeleteIdentitySourceInput {
+export function deleteInput(
+  policyStoreId: string,
+  identitySourceId: string,
+): DeleteIdentitySourceInput {
   return { policyStoreId, identitySourceId };
 }
 
@@ -52,8 +67,12 @@ export type IdentitySourceData = Readonly<Record<string, string | readonly strin
  * // 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc'
  * ```
  */
-export function dataFor(identitySourceId: string, configuration: IdentitySourceConfiguration): IdentitySourceData {
-  if (!('cognitoUserPoolConfiguration' in configuration)) return { IdentitySourceId: identitySourceId };
+export function dataFor(
+  identitySourceId: string,
+  configuration: IdentitySourceConfiguration,
+): IdentitySourceData {
+  if (!('cognitoUserPoolConfiguration' in configuration))
+    return { IdentitySourceId: identitySourceId };
   const { userPoolArn, clientIds } = configuration.cognitoUserPoolConfiguration;
   return {
     IdentitySourceId: identitySourceId,
@@ -75,7 +94,8 @@ export function discoveryUrlOf(userPoolArn: string): string {
 /** The API's union shape; `UpdateConfiguration` has the same members as `Configuration`. */
 function toApiConfiguration(configuration: IdentitySourceConfiguration): UpdateConfiguration {
   if ('cognitoUserPoolConfiguration' in configuration) {
-    const { userPoolArn, clientIds, groupConfiguration } = configuration.cognitoUserPoolConfiguration;
+    const { userPoolArn, clientIds, groupConfiguration } =
+      configuration.cognitoUserPoolConfiguration;
     return {
       cognitoUserPoolConfiguration: {
         userPoolArn,
@@ -86,7 +106,8 @@ function toApiConfiguration(configuration: IdentitySourceConfiguration): UpdateC
       },
     };
   }
-  const { issuer, entityIdPrefix, groupConfiguration, tokenSelection } = configuration.openIdConnectConfiguration;
+  const { issuer, entityIdPrefix, groupConfiguration, tokenSelection } =
+    configuration.openIdConnectConfiguration;
   return {
     openIdConnectConfiguration: {
       issuer,

@@ -46,7 +46,9 @@ export async function applyPlan(plan: ApplicablePlan, deps: ApplyDependencies): 
     case 'update': {
       const input = plan.input;
       await call('UpdateIdentitySource', plan.region, deps, (signal) =>
-        deps.clientFor(plan.region).send(new UpdateIdentitySourceCommand(input), { abortSignal: signal }),
+        deps
+          .clientFor(plan.region)
+          .send(new UpdateIdentitySourceCommand(input), { abortSignal: signal }),
       );
       return { kind: 'updated', identitySourceId: input.identitySourceId as string };
     }
@@ -61,17 +63,30 @@ export async function applyPlan(plan: ApplicablePlan, deps: ApplyDependencies): 
   }
 }
 
-async function create(region: string, input: CreateIdentitySourceInput, deps: ApplyDependencies): Promise<string> {
+async function create(
+  region: string,
+  input: CreateIdentitySourceInput,
+  deps: ApplyDependencies,
+): Promise<string> {
   const output = await call('CreateIdentitySource', region, deps, (signal) =>
     deps.clientFor(region).send(new CreateIdentitySourceCommand(input), { abortSignal: signal }),
   );
   if (typeof output.identitySourceId !== 'string' || output.identitySourceId === '') {
-    throw new ApiCallError('CreateIdentitySource answered without an identitySourceId', 'CreateIdentitySource', 'InvalidResponse', true);
+    throw new ApiCallError(
+      'CreateIdentitySource answered without an identitySourceId',
+      'CreateIdentitySource',
+      'InvalidResponse',
+      true,
+    );
   }
   return output.identitySourceId;
 }
 
-async function remove(region: string, input: DeleteIdentitySourceInput, deps: ApplyDependencies): Promise<Applied> {
+async function remove(
+  region: string,
+  input: DeleteIdentitySourceInput,
+  deps: ApplyDependencies,
+): Promise<Applied> {
   try {
     await call('DeleteIdentitySource', region, deps, (signal) =>
       deps.clientFor(region).send(new DeleteIdentitySourceCommand(input), { abortSignal: signal }),
@@ -79,7 +94,8 @@ async function remove(region: string, input: DeleteIdentitySourceInput, deps: Ap
     return { kind: 'deleted' };
   } catch (error) {
     // Not found (the source or its whole store) means there is nothing left to delete.
-    if (error instanceof ApiCallError && error.errorName === 'ResourceNotFoundException') return { kind: 'already-gone' };
+    if (error instanceof ApiCallError && error.errorName === 'ResourceNotFoundException')
+      return { kind: 'already-gone' };
     throw error;
   }
 }
@@ -89,14 +105,25 @@ async function remove(region: string, input: DeleteIdentitySourceInput, deps: Ap
  * returns the source it made (the service remembers a token for 8 hours), which is then
  * deleted. If the store is gone or holds another source, nothing of this resource exists.
  */
-async function deleteUnconfirmed(region: string, replay: CreateIdentitySourceInput, deps: ApplyDependencies): Promise<Applied> {
+async function deleteUnconfirmed(
+  region: string,
+  replay: CreateIdentitySourceInput,
+  deps: ApplyDependencies,
+): Promise<Applied> {
   let identitySourceId: string;
   try {
     identitySourceId = await create(region, replay, deps);
   } catch (error) {
-    const definitive = ['ServiceQuotaExceededException', 'ConflictException', 'ResourceNotFoundException', 'ValidationException'];
+    const definitive = [
+      'ServiceQuotaExceededException',
+      'ConflictException',
+      'ResourceNotFoundException',
+      'ValidationException',
+    ];
     if (error instanceof ApiCallError && definitive.includes(error.errorName)) {
-      deps.log.info('Replayed create found nothing of this resource', { errorName: error.errorName });
+      deps.log.info('Replayed create found nothing of this resource', {
+        errorName: error.errorName,
+      });
       return { kind: 'nothing-to-delete' };
     }
     throw error;
@@ -127,7 +154,12 @@ async function call<T>(
     const started = Date.now();
     try {
       const output = await untilDeadline(send, remaining);
-      deps.log.info('API call succeeded', { operation, region, attempt, durationMs: Date.now() - started });
+      deps.log.info('API call succeeded', {
+        operation,
+        region,
+        attempt,
+        durationMs: Date.now() - started,
+      });
       return output;
     } catch (error) {
       const e = (error ?? {}) as SdkErrorLike & { message?: string };
@@ -151,7 +183,12 @@ async function call<T>(
         );
       }
       if (!isRetryable(operation, error)) {
-        throw new ApiCallError(describeFailure(operation, region, error), operation, errorName, mayHaveTakenEffect);
+        throw new ApiCallError(
+          describeFailure(operation, region, error),
+          operation,
+          errorName,
+          mayHaveTakenEffect,
+        );
       }
       const wait = backoffMs(attempt + 1, error);
       if (Date.now() + wait >= deps.workEndsAt) {
@@ -177,7 +214,9 @@ export function describeFailure(operation: string, region: string, error: unknow
   const message = (e.message ?? '').trim();
   switch (e.name) {
     case 'ValidationException': {
-      const fields = (e.fieldList ?? []).map((f) => `${f.path ?? '?'}: ${f.message ?? ''}`).join('; ');
+      const fields = (e.fieldList ?? [])
+        .map((f) => `${f.path ?? '?'}: ${f.message ?? ''}`)
+        .join('; ');
       return `${operation} rejected the input: ${message}${fields ? ` (${fields})` : ''}`;
     }
     case 'ServiceQuotaExceededException':

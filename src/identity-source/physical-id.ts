@@ -33,9 +33,12 @@ export function readPhysicalId(physicalId: string | undefined): PhysicalId {
   if (physicalId.startsWith(NOT_CREATED)) return { kind: 'not-created' };
   if (physicalId.startsWith(CREATE_UNCONFIRMED)) {
     const clientToken = physicalId.slice(CREATE_UNCONFIRMED.length);
-    return isClientToken(clientToken) ? { kind: 'create-unconfirmed', clientToken } : { kind: 'foreign' };
+    return isClientToken(clientToken)
+      ? { kind: 'create-unconfirmed', clientToken }
+      : { kind: 'foreign' };
   }
-  if (IDENTITY_SOURCE_ID.test(physicalId)) return { kind: 'identity-source', identitySourceId: physicalId };
+  if (IDENTITY_SOURCE_ID.test(physicalId))
+    return { kind: 'identity-source', identitySourceId: physicalId };
   return { kind: 'foreign' };
 }
 

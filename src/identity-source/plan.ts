@@ -20,8 +20,12 @@ import type { CustomResourceRequest, RawProperties } from '../cloudformation/req
 import { createInput, deleteInput, updateInput } from './api-input.js';
 import { clientTokenFor } from './client-token.js';
 import { notCreatedId, readPhysicalId } from './physical-id.js';
+import {
+  type IdentitySourceConfiguration,
+  type IdentitySourceProperties,
+  parseProperties,
+} from './properties.js';
 import type { PropertyProblem } from './property-reader.js';
-import { type IdentitySourceConfiguration, type IdentitySourceProperties, parseProperties } from './properties.js';
 
 export type Plan =
   | {
@@ -44,8 +48,16 @@ export type Plan =
       readonly identitySourceId: string;
       readonly configuration: IdentitySourceConfiguration;
     }
-  | { readonly action: 'delete'; readonly region: string; readonly input: DeleteIdentitySourceInput }
-  | { readonly action: 'delete-unconfirmed'; readonly region: string; readonly replay: CreateIdentitySourceInput }
+  | {
+      readonly action: 'delete';
+      readonly region: string;
+      readonly input: DeleteIdentitySourceInput;
+    }
+  | {
+      readonly action: 'delete-unconfirmed';
+      readonly region: string;
+      readonly replay: CreateIdentitySourceInput;
+    }
   | { readonly action: 'acknowledge'; readonly physicalResourceId: string; readonly why: string }
   | {
       readonly action: 'reject';
@@ -77,7 +89,11 @@ export function planFor(request: CustomResourceRequest, defaultRegion: string): 
 function planCreate(request: CustomResourceRequest, defaultRegion: string): Plan {
   const parsed = parseProperties(request.resourceProperties);
   if (!parsed.ok) {
-    return { action: 'reject', problems: parsed.problems, physicalResourceId: notCreatedId(request.requestId) };
+    return {
+      action: 'reject',
+      problems: parsed.problems,
+      physicalResourceId: notCreatedId(request.requestId),
+    };
   }
   return creation(parsed.properties, request, defaultRegion);
 }
@@ -85,14 +101,17 @@ function planCreate(request: CustomResourceRequest, defaultRegion: string): Plan
 function planUpdate(request: CustomResourceRequest, defaultRegion: string): Plan {
   const physicalId = request.physicalResourceId ?? '';
   const parsed = parseProperties(request.resourceProperties);
-  if (!parsed.ok) return { action: 'reject', problems: parsed.problems, physicalResourceId: physicalId };
+  if (!parsed.ok)
+    return { action: 'reject', problems: parsed.problems, physicalResourceId: physicalId };
   const next = parsed.properties;
 
   const current = readPhysicalId(physicalId);
   if (current.kind !== 'identity-source') return creation(next, request, defaultRegion);
 
   const old = parseProperties(request.oldResourceProperties ?? {});
-  const oldStore = old.ok ? old.properties.policyStoreId : request.oldResourceProperties?.PolicyStoreId;
+  const oldStore = old.ok
+    ? old.properties.policyStoreId
+    : request.oldResourceProperties?.PolicyStoreId;
   const oldRegion = old.ok ? old.properties.region : request.oldResourceProperties?.Region;
   const regionOf = (region: unknown) => (typeof region === 'string' ? region : defaultRegion);
   if (oldStore !== next.policyStoreId || regionOf(oldRegion) !== regionOf(next.region)) {
@@ -118,12 +137,20 @@ function planDelete(request: CustomResourceRequest, defaultRegion: string): Plan
     return { action: 'acknowledge', physicalResourceId, why: 'the Create made nothing' };
   }
   if (current.kind === 'foreign') {
-    return { action: 'acknowledge', physicalResourceId, why: 'the physical id is not an identity source id' };
+    return {
+      action: 'acknowledge',
+      physicalResourceId,
+      why: 'the physical id is not an identity source id',
+    };
   }
   if (current.kind === 'create-unconfirmed') {
     const parsed = parseProperties(request.resourceProperties);
     if (!parsed.ok) {
-      return { action: 'acknowledge', physicalResourceId, why: 'the Create never reached the API (invalid properties)' };
+      return {
+        action: 'acknowledge',
+        physicalResourceId,
+        why: 'the Create never reached the API (invalid properties)',
+      };
     }
     return {
       action: 'delete-unconfirmed',
@@ -140,7 +167,11 @@ function planDelete(request: CustomResourceRequest, defaultRegion: string): Plan
   };
 }
 
-function creation(properties: IdentitySourceProperties, request: CustomResourceRequest, defaultRegion: string) {
+function creation(
+  properties: IdentitySourceProperties,
+  request: CustomResourceRequest,
+  defaultRegion: string,
+) {
   return {
     action: 'create',
     region: properties.region ?? defaultRegion,
@@ -161,7 +192,11 @@ function locationOf(
   | { readonly ok: false; readonly problems: readonly PropertyProblem[] } {
   const parsed = parseProperties(raw);
   if (parsed.ok) {
-    return { ok: true, policyStoreId: parsed.properties.policyStoreId, region: parsed.properties.region ?? defaultRegion };
+    return {
+      ok: true,
+      policyStoreId: parsed.properties.policyStoreId,
+      region: parsed.properties.region ?? defaultRegion,
+    };
   }
   const problems = parsed.problems.filter((p) => p.path === 'PolicyStoreId' || p.path === 'Region');
   if (problems.length > 0) return { ok: false, problems };

@@ -66,7 +66,13 @@ export type PropertiesResult =
  * `definitions`. `Region` and `UpdateConfiguration` are this provider's additions.
  */
 export const ACCEPTED_PROPERTY_NAMES = {
-  IdentitySource: ['PolicyStoreId', 'Configuration', 'PrincipalEntityType', 'UpdateConfiguration', 'Region'],
+  IdentitySource: [
+    'PolicyStoreId',
+    'Configuration',
+    'PrincipalEntityType',
+    'UpdateConfiguration',
+    'Region',
+  ],
   IdentitySourceConfiguration: ['CognitoUserPoolConfiguration', 'OpenIdConnectConfiguration'],
   CognitoUserPoolConfiguration: ['UserPoolArn', 'ClientIds', 'GroupConfiguration'],
   CognitoGroupConfiguration: ['GroupEntityType'],
@@ -114,8 +120,10 @@ const RULES = {
   userPoolArn: {
     min: 1,
     max: 255,
-    pattern: /^arn:[a-zA-Z0-9-]+:cognito-idp:(([a-zA-Z0-9-]+:\d{12}:userpool\/[\w-]+_[0-9a-zA-Z]+))$/,
-    expected: 'a Cognito user pool ARN (arn:<partition>:cognito-idp:<region>:<account>:userpool/<id>)',
+    pattern:
+      /^arn:[a-zA-Z0-9-]+:cognito-idp:(([a-zA-Z0-9-]+:\d{12}:userpool\/[\w-]+_[0-9a-zA-Z]+))$/,
+    expected:
+      'a Cognito user pool ARN (arn:<partition>:cognito-idp:<region>:<account>:userpool/<id>)',
   },
   issuer: {
     min: 1,
@@ -125,7 +133,11 @@ const RULES = {
   },
   entityIdPrefix: { min: 1, max: 100, pattern: /^.*$/, expected: 'a single line' },
   clientIds: { minItems: 0, maxItems: 1000, item: CLIENT_ID },
-  audiences: { minItems: 1, maxItems: 255, item: { min: 1, max: 255, pattern: /^.*$/, expected: 'a single line' } },
+  audiences: {
+    minItems: 1,
+    maxItems: 255,
+    item: { min: 1, max: 255, pattern: /^.*$/, expected: 'a single line' },
+  },
 } satisfies Record<string, StringRule | { minItems: number; maxItems: number; item: StringRule }>;
 
 /**
@@ -143,12 +155,24 @@ export function parseProperties(raw: RawProperties): PropertiesResult {
   const props = raw as Record<string, unknown>;
   for (const key of Object.keys(props)) {
     if (READ_ONLY_ATTRIBUTES.includes(key)) {
-      reader.report(key, 'is a read-only attribute of the identity source: read it with !GetAtt, do not set it');
-    } else if (!(NAMES.IdentitySource as readonly string[]).includes(key) && !(CLOUDFORMATION_KEYS as readonly string[]).includes(key)) {
-      reader.report(key, `is not a known property (expected one of: ${NAMES.IdentitySource.join(', ')})`);
+      reader.report(
+        key,
+        'is a read-only attribute of the identity source: read it with !GetAtt, do not set it',
+      );
+    } else if (
+      !(NAMES.IdentitySource as readonly string[]).includes(key) &&
+      !(CLOUDFORMATION_KEYS as readonly string[]).includes(key)
+    ) {
+      reader.report(
+        key,
+        `is not a known property (expected one of: ${NAMES.IdentitySource.join(', ')})`,
+      );
     }
   }
-  const policyStoreId = reader.string(props, 'PolicyStoreId', '', { required: true, ...RULES.policyStoreId });
+  const policyStoreId = reader.string(props, 'PolicyStoreId', '', {
+    required: true,
+    ...RULES.policyStoreId,
+  });
   const configuration = readConfiguration(reader, props, 'Configuration', true);
   const principalEntityType = reader.string(props, 'PrincipalEntityType', '', {
     required: false,
@@ -197,17 +221,25 @@ function readCognito(
   parent: Record<string, unknown>,
   path: string,
 ): CognitoUserPoolConfiguration | undefined {
-  const value = reader.object(parent, 'CognitoUserPoolConfiguration', parentOf(path), { required: true });
+  const value = reader.object(parent, 'CognitoUserPoolConfiguration', parentOf(path), {
+    required: true,
+  });
   if (value === undefined) return undefined;
   reader.onlyKeys(value, path, NAMES.CognitoUserPoolConfiguration);
-  const userPoolArn = reader.string(value, 'UserPoolArn', path, { required: true, ...RULES.userPoolArn });
+  const userPoolArn = reader.string(value, 'UserPoolArn', path, {
+    required: true,
+    ...RULES.userPoolArn,
+  });
   const clientIds = reader.stringList(value, 'ClientIds', path, RULES.clientIds);
   const group = reader.object(value, 'GroupConfiguration', path, { required: false });
   let groupConfiguration: CognitoGroupConfiguration | undefined;
   if (group !== undefined) {
     const groupPath = `${path}.GroupConfiguration`;
     reader.onlyKeys(group, groupPath, NAMES.CognitoGroupConfiguration);
-    const groupEntityType = reader.string(group, 'GroupEntityType', groupPath, { required: true, ...ENTITY_TYPE });
+    const groupEntityType = reader.string(group, 'GroupEntityType', groupPath, {
+      required: true,
+      ...ENTITY_TYPE,
+    });
     groupConfiguration = groupEntityType === undefined ? undefined : { groupEntityType };
   }
   if (userPoolArn === undefined) return undefined;
@@ -223,11 +255,16 @@ function readOpenIdConnect(
   parent: Record<string, unknown>,
   path: string,
 ): OpenIdConnectConfiguration | undefined {
-  const value = reader.object(parent, 'OpenIdConnectConfiguration', parentOf(path), { required: true });
+  const value = reader.object(parent, 'OpenIdConnectConfiguration', parentOf(path), {
+    required: true,
+  });
   if (value === undefined) return undefined;
   reader.onlyKeys(value, path, NAMES.OpenIdConnectConfiguration);
   const issuer = reader.string(value, 'Issuer', path, { required: true, ...RULES.issuer });
-  const entityIdPrefix = reader.string(value, 'EntityIdPrefix', path, { required: false, ...RULES.entityIdPrefix });
+  const entityIdPrefix = reader.string(value, 'EntityIdPrefix', path, {
+    required: false,
+    ...RULES.entityIdPrefix,
+  });
 
   let groupConfiguration: OpenIdConnectGroupConfiguration | undefined;
   const group = reader.object(value, 'GroupConfiguration', path, { required: false });
@@ -235,7 +272,10 @@ function readOpenIdConnect(
     const groupPath = `${path}.GroupConfiguration`;
     reader.onlyKeys(group, groupPath, NAMES.OpenIdConnectGroupConfiguration);
     const groupClaim = reader.string(group, 'GroupClaim', groupPath, { required: true, ...CLAIM });
-    const groupEntityType = reader.string(group, 'GroupEntityType', groupPath, { required: true, ...ENTITY_TYPE });
+    const groupEntityType = reader.string(group, 'GroupEntityType', groupPath, {
+      required: true,
+      ...ENTITY_TYPE,
+    });
     if (groupClaim !== undefined && groupEntityType !== undefined) {
       groupConfiguration = { groupClaim, groupEntityType };
     }
@@ -263,7 +303,10 @@ function readTokenSelection(
   const selection = reader.object(value, member, path, { required: true });
   if (selection === undefined) return undefined;
   const memberPath = `${path}.${member}`;
-  const principalIdClaim = reader.string(selection, 'PrincipalIdClaim', memberPath, { required: false, ...CLAIM });
+  const principalIdClaim = reader.string(selection, 'PrincipalIdClaim', memberPath, {
+    required: false,
+    ...CLAIM,
+  });
   if (member === 'AccessTokenOnly') {
     reader.onlyKeys(selection, memberPath, NAMES.OpenIdConnectAccessTokenConfiguration);
     const audiences = reader.stringList(selection, 'Audiences', memberPath, RULES.audiences);

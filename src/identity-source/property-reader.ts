@@ -67,7 +67,10 @@ export class PropertyReader {
   onlyKeys(value: Record<string, unknown>, path: string, allowed: readonly string[]): void {
     for (const key of Object.keys(value)) {
       if (!allowed.includes(key)) {
-        this.report(join(path, key), `is not a known property (expected one of: ${allowed.join(', ')})`);
+        this.report(
+          join(path, key),
+          `is not a known property (expected one of: ${allowed.join(', ')})`,
+        );
       }
     }
   }
@@ -107,7 +110,9 @@ export class PropertyReader {
       this.report(path, `must have ${range(minItems, maxItems)} items (got ${value.length})`);
     }
     const before = this.problems.length;
-    const items = value.map((item, index) => this.checkString(item, `${path}[${index}]`, rule.item));
+    const items = value.map((item, index) =>
+      this.checkString(item, `${path}[${index}]`, rule.item),
+    );
     return this.problems.length === before ? (items as string[]) : undefined;
   }
 
@@ -121,7 +126,9 @@ export class PropertyReader {
     members: readonly Member[],
   ): Member | undefined {
     this.onlyKeys(value, path, members);
-    const present = members.filter((member) => value[member] !== undefined && value[member] !== null);
+    const present = members.filter(
+      (member) => value[member] !== undefined && value[member] !== null,
+    );
     if (present.length === 1) return present[0];
     const which = present.length === 0 ? 'none is set' : `${present.join(' and ')} are both set`;
     this.report(path, `must set exactly one of ${members.join(', ')} (${which})`);

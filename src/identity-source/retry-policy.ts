@@ -58,7 +58,11 @@ export function isOutcomeUnknown(error: unknown): boolean {
 }
 
 /** Wait before the given attempt (2, 3, …): exponential with jitter, 1 s floor when throttled. */
-export function backoffMs(attempt: number, error: unknown, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  error: unknown,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(8_000, 250 * 2 ** Math.max(0, attempt - 2));
   const jittered = ceiling / 2 + random() * (ceiling / 2);
   const throttled = (error as SdkErrorLike | undefined)?.name === 'ThrottlingException';

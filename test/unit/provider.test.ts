@@ -1,4 +1,7 @@
-import { CreateIdentitySourceCommand, VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
+import {
+  CreateIdentitySourceCommand,
+  VerifiedPermissionsClient,
+} from '@aws-sdk/client-verifiedpermissions';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,8 +13,13 @@ import { type ResponseServer, startResponseServer } from '../fixtures/response-s
 
 const vp = mockClient(VerifiedPermissionsClient);
 const client = new VerifiedPermissionsClient({ region: 'eu-west-1' });
-const context = { getRemainingTimeInMillis: () => 10_000, logStreamName: '2026/11/22/[$LATEST]abc' };
-const unguarded: IdempotencyGuard = { run: async (_r, _c, compute) => ({ kind: 'computed', outcome: await compute() }) };
+const context = {
+  getRemainingTimeInMillis: () => 10_000,
+  logStreamName: '2026/11/22/[$LATEST]abc',
+};
+const unguarded: IdempotencyGuard = {
+  run: async (_r, _c, compute) => ({ kind: 'computed', outcome: await compute() }),
+};
 
 let responses: ResponseServer;
 beforeEach(async () => {
@@ -50,49 +58,85 @@ describe('customResourceProvider', () => {
         Data: {
           IdentitySourceId: 'ISnew',
           'Details.ClientIds': ['client-a', 'client-b'],
-          'Details.UserPoolArn': 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123',
+          'Details.UserPoolArn':
+            'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123',
           'Details.DiscoveryUrl': 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
           'Details.OpenIdIssuer': 'COGNITO',
         },
       },
     ]);
     const plan = log.lines.find((l) => l.message === 'Plan');
-    expect(plan).toMatchObject({ level: 'INFO', action: 'create', RequestId: request.requestId, StackId: request.stackId });
+    expect(plan).toMatchObject({
+      level: 'INFO',
+      action: 'create',
+      RequestId: request.requestId,
+      StackId: request.stackId,
+    });
     expect(JSON.stringify(log.lines)).not.toContain('topsecret');
   });
 
   it('answers FAILED naming each invalid property, without calling the API', async () => {
-    const request = createRequest({ PolicyStoreId: 'PS1', Configuration: { CognitoUserPoolConfiguration: {} } }, { responseUrl: responses.url() });
+    const request = createRequest(
+      { PolicyStoreId: 'PS1', Configuration: { CognitoUserPoolConfiguration: {} } },
+      { responseUrl: responses.url() },
+    );
     await provider().handle(toEvent(request), context);
     const [body] = responses.bodies();
     expect(body).toMatchObject({
       Status: 'FAILED',
       PhysicalResourceId: `NotCreated:${request.requestId}`,
-      Reason: 'Invalid properties: Configuration.CognitoUserPoolConfiguration.UserPoolArn: is required',
+      Reason:
+        'Invalid properties: Configuration.CognitoUserPoolConfiguration.UserPoolArn: is required',
     });
     expect(vp.calls()).toHaveLength(0);
   });
 
   it('answers FAILED to a malformed event that still has a usable ResponseURL', async () => {
-    await provider().handle({ RequestType: 'Explode', ResponseURL: responses.url(), StackId: 's', RequestId: 'r', LogicalResourceId: 'L' }, context);
+    await provider().handle(
+      {
+        RequestType: 'Explode',
+        ResponseURL: responses.url(),
+        StackId: 's',
+        RequestId: 'r',
+        LogicalResourceId: 'L',
+      },
+      context,
+    );
     const [body] = responses.bodies();
-    expect(body).toMatchObject({ Status: 'FAILED', StackId: 's', RequestId: 'r', LogicalResourceId: 'L' });
-    expect(String(body?.Reason)).toMatch(/^Invalid request: RequestType: must be one of Create, Update, Delete/);
+    expect(body).toMatchObject({
+      Status: 'FAILED',
+      StackId: 's',
+      RequestId: 'r',
+      LogicalResourceId: 'L',
+    });
+    expect(String(body?.Reason)).toMatch(
+      /^Invalid request: RequestType: must be one of Create, Update, Delete/,
+    );
   });
 
   it('answers nothing and calls nothing for a ResponseURL that is not allowed', async () => {
-    const request = createRequest(cognitoProperties(), { responseUrl: 'https://s3.amazonaws.com.evil.io/k?sig=topsecret' });
+    const request = createRequest(cognitoProperties(), {
+      responseUrl: 'https://s3.amazonaws.com.evil.io/k?sig=topsecret',
+    });
     const { handle, log } = provider();
-    expect(await handle(toEvent(request), context)).toEqual({ answered: false, why: 'response-url-not-allowed' });
+    expect(await handle(toEvent(request), context)).toEqual({
+      answered: false,
+      why: 'response-url-not-allowed',
+    });
     expect(vp.calls()).toHaveLength(0);
     expect(responses.received).toHaveLength(0);
-    expect(log.lines.find((l) => l.level === 'ERROR')?.responseUrl).toBe('https://s3.amazonaws.com.evil.io/k');
+    expect(log.lines.find((l) => l.level === 'ERROR')?.responseUrl).toBe(
+      'https://s3.amazonaws.com.evil.io/k',
+    );
   });
 
   it('sends no response while the same request runs elsewhere', async () => {
     const inProgress: IdempotencyGuard = { run: async () => ({ kind: 'in-progress' }) };
     const request = createRequest(cognitoProperties(), { responseUrl: responses.url() });
-    expect(await provider(inProgress).handle(toEvent(request), context)).toEqual({ answered: false, why: 'in-progress-elsewhere' });
+    expect(await provider(inProgress).handle(toEvent(request), context)).toEqual({
+      answered: false,
+      why: 'in-progress-elsewhere',
+    });
     expect(responses.received).toHaveLength(0);
   });
 
@@ -104,7 +148,10 @@ describe('customResourceProvider', () => {
     };
     const request = createRequest(cognitoProperties(), { responseUrl: responses.url() });
     await provider(broken).handle(toEvent(request), context);
-    expect(responses.bodies()[0]).toMatchObject({ Status: 'FAILED', Reason: 'internal error: boom' });
+    expect(responses.bodies()[0]).toMatchObject({
+      Status: 'FAILED',
+      Reason: 'internal error: boom',
+    });
   });
 
   it('answers a Create that timed out with a marker carrying its clientToken', async () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REMAINING_MS, deadlineFor, FINAL_MARGIN_MS } from '../../../src/cloudformation/deadline.js';
+import {
+  DEFAULT_REMAINING_MS,
+  deadlineFor,
+  FINAL_MARGIN_MS,
+} from '../../../src/cloudformation/deadline.js';
 
 const context = (remaining: number) => ({ getRemainingTimeInMillis: () => remaining });
 

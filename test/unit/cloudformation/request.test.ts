@@ -5,18 +5,31 @@ import { cognitoProperties, createRequest, toEvent } from '../../fixtures/reques
 describe('parseRequest', () => {
   it('parses a Create event', () => {
     const request = createRequest(cognitoProperties({ ServiceTimeout: '120' }));
-    expect(parseRequest(toEvent(request))).toEqual({ ok: true, request: { ...request, serviceTimeoutSeconds: 120 } });
+    expect(parseRequest(toEvent(request))).toEqual({
+      ok: true,
+      request: { ...request, serviceTimeoutSeconds: 120 },
+    });
   });
 
   it('keeps PhysicalResourceId and OldResourceProperties on Update', () => {
-    const event = { ...toEvent(createRequest({})), RequestType: 'Update', PhysicalResourceId: 'IS1', OldResourceProperties: { A: '1' } };
+    const event = {
+      ...toEvent(createRequest({})),
+      RequestType: 'Update',
+      PhysicalResourceId: 'IS1',
+      OldResourceProperties: { A: '1' },
+    };
     const parsed = parseRequest(event);
     expect(parsed.ok && parsed.request.physicalResourceId).toBe('IS1');
     expect(parsed.ok && parsed.request.oldResourceProperties).toEqual({ A: '1' });
   });
 
   it('lists every problem of a malformed event and keeps what can be echoed', () => {
-    const parsed = parseRequest({ RequestType: 'Upsert', ResponseURL: 'https://x', StackId: 5, LogicalResourceId: 'L' });
+    const parsed = parseRequest({
+      RequestType: 'Upsert',
+      ResponseURL: 'https://x',
+      StackId: 5,
+      LogicalResourceId: 'L',
+    });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.problems).toEqual([
@@ -25,7 +38,13 @@ describe('parseRequest', () => {
       'RequestId: is required',
       'ResourceType: is required',
     ]);
-    expect(parsed.echo).toEqual({ responseUrl: 'https://x', stackId: '', requestId: '', logicalResourceId: 'L', requestType: 'Upsert' });
+    expect(parsed.echo).toEqual({
+      responseUrl: 'https://x',
+      stackId: '',
+      requestId: '',
+      logicalResourceId: 'L',
+      requestType: 'Upsert',
+    });
   });
 
   it('requires a PhysicalResourceId on Delete', () => {
@@ -44,11 +63,15 @@ describe('parseRequest', () => {
     const parsed = parseRequest({ ...toEvent(createRequest({})), StackId: '\u0001'.repeat(2000) });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
-    expect(Buffer.byteLength(JSON.stringify(parsed.echo.stackId))).toBeLessThanOrEqual(MAX_ECHOED_FIELD_BYTES);
+    expect(Buffer.byteLength(JSON.stringify(parsed.echo.stackId))).toBeLessThanOrEqual(
+      MAX_ECHOED_FIELD_BYTES,
+    );
   });
 
   it('validates ServiceTimeout', () => {
     const parsed = parseRequest(toEvent(createRequest(cognitoProperties({ ServiceTimeout: '0' }))));
-    expect(!parsed.ok && parsed.problems).toEqual(['ServiceTimeout: must be a whole number of seconds from 1 to 3600']);
+    expect(!parsed.ok && parsed.problems).toEqual([
+      'ServiceTimeout: must be a whole number of seconds from 1 to 3600',
+    ]);
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { allowedHostsFromEnv, checkResponseUrl, redactUrl } from '../../../src/cloudformation/response-url.js';
+import {
+  allowedHostsFromEnv,
+  checkResponseUrl,
+  redactUrl,
+} from '../../../src/cloudformation/response-url.js';
 
 const allowed = (url: string, hosts: string[] = []) => checkResponseUrl(url, hosts).allowed;
 
@@ -51,7 +55,9 @@ describe('checkResponseUrl', () => {
 
 describe('redactUrl', () => {
   it('keeps scheme, host and path, never the query', () => {
-    expect(redactUrl('https://b.s3.amazonaws.com/a/b?X-Amz-Signature=secret#frag')).toBe('https://b.s3.amazonaws.com/a/b');
+    expect(redactUrl('https://b.s3.amazonaws.com/a/b?X-Amz-Signature=secret#frag')).toBe(
+      'https://b.s3.amazonaws.com/a/b',
+    );
     expect(redactUrl('http://127.0.0.1:9000/k?Signature=secret')).toBe('http://127.0.0.1:9000/k');
     expect(redactUrl('::::')).toBe('<unparseable URL>');
   });

@@ -1,10 +1,18 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildResponseBody, deliverResponse, MAX_RESPONSE_BYTES } from '../../../src/cloudformation/response.js';
+import {
+  buildResponseBody,
+  deliverResponse,
+  MAX_RESPONSE_BYTES,
+} from '../../../src/cloudformation/response.js';
 import { silentLog } from '../../fixtures/log.js';
 
-const target = { stackId: 'arn:aws:cloudformation:eu-west-1:1:stack/s/1', requestId: 'r-1', logicalResourceId: 'Res' };
+const target = {
+  stackId: 'arn:aws:cloudformation:eu-west-1:1:stack/s/1',
+  requestId: 'r-1',
+  logicalResourceId: 'Res',
+};
 
 describe('buildResponseBody', () => {
   it('renders the protocol fields', () => {
@@ -27,7 +35,11 @@ describe('buildResponseBody', () => {
 
   it('cuts a long Reason first, keeping its start and naming the log stream', () => {
     const reason = `START ${'é'.repeat(5000)}`;
-    const { json, shortened } = buildResponseBody(target, { status: 'FAILED', physicalResourceId: 'x', reason, data: { a: 'b' } }, 'stream-9');
+    const { json, shortened } = buildResponseBody(
+      target,
+      { status: 'FAILED', physicalResourceId: 'x', reason, data: { a: 'b' } },
+      'stream-9',
+    );
     expect(shortened).toBe('reason');
     expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
     const body = JSON.parse(json);
@@ -38,7 +50,11 @@ describe('buildResponseBody', () => {
 
   it('drops Data when cutting the Reason is not enough, and says so', () => {
     const data = { big: 'x'.repeat(5000) };
-    const { json, shortened } = buildResponseBody(target, { status: 'SUCCESS', physicalResourceId: 'x', data }, 's');
+    const { json, shortened } = buildResponseBody(
+      target,
+      { status: 'SUCCESS', physicalResourceId: 'x', data },
+      's',
+    );
     expect(shortened).toBe('data');
     expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
     const body = JSON.parse(json);
@@ -47,7 +63,11 @@ describe('buildResponseBody', () => {
   });
 
   it('never splits a surrogate pair', () => {
-    const { json } = buildResponseBody(target, { status: 'FAILED', physicalResourceId: 'x', reason: '😀'.repeat(3000) }, 's');
+    const { json } = buildResponseBody(
+      target,
+      { status: 'FAILED', physicalResourceId: 'x', reason: '😀'.repeat(3000) },
+      's',
+    );
     expect(JSON.parse(json).Reason).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 });
@@ -65,19 +85,27 @@ afterEach(async () => {
 });
 
 /** A local ResponseURL server answering with the given statuses in turn ('reset' drops the socket). */
-async function responseServer(answers: (number | 'reset')[]): Promise<{ url: URL; received: Received[] }> {
+async function responseServer(
+  answers: (number | 'reset')[],
+): Promise<{ url: URL; received: Received[] }> {
   const received: Received[] = [];
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ method: req.method ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+      received.push({
+        method: req.method ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      });
       const answer = answers.shift() ?? 200;
       if (answer === 'reset') {
         req.socket.destroy();
         return;
       }
-      res.writeHead(answer).end(answer === 403 ? '<Error><Code>SignatureDoesNotMatch</Code></Error>' : '');
+      res
+        .writeHead(answer)
+        .end(answer === 403 ? '<Error><Code>SignatureDoesNotMatch</Code></Error>' : '');
     });
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createInput, dataFor, discoveryUrlOf, updateInput } from '../../../src/identity-source/api-input.js';
+import {
+  createInput,
+  dataFor,
+  discoveryUrlOf,
+  updateInput,
+} from '../../../src/identity-source/api-input.js';
 import { parseProperties } from '../../../src/identity-source/properties.js';
 import { cognitoProperties, oidcProperties, USER_POOL_ARN } from '../../fixtures/requests.js';
 
@@ -34,7 +39,9 @@ describe('api-input', () => {
           issuer: 'https://auth.example.com',
           entityIdPrefix: 'MyOIDCProvider',
           groupConfiguration: { groupClaim: 'groups', groupEntityType: 'MyApp::Group' },
-          tokenSelection: { accessTokenOnly: { audiences: ['https://api.example.com'], principalIdClaim: 'sub' } },
+          tokenSelection: {
+            accessTokenOnly: { audiences: ['https://api.example.com'], principalIdClaim: 'sub' },
+          },
         },
       },
     });
@@ -51,12 +58,14 @@ describe('api-input', () => {
   });
 
   it('gives only the id for OIDC sources', () => {
-    expect(dataFor('IS2', parsed(oidcProperties()).configuration)).toEqual({ IdentitySourceId: 'IS2' });
+    expect(dataFor('IS2', parsed(oidcProperties()).configuration)).toEqual({
+      IdentitySourceId: 'IS2',
+    });
   });
 
   it('uses the China domain for aws-cn pools', () => {
-    expect(discoveryUrlOf('arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_Abc')).toBe(
-      'https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_Abc',
-    );
+    expect(
+      discoveryUrlOf('arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_Abc'),
+    ).toBe('https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_Abc');
   });
 });

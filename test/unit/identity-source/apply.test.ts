@@ -14,8 +14,9 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/identity-source/apply.js';
 import { ApiCallError, DeadlineExceededError } from '../../../src/identity-source/errors.js';
-import { planFor } from '../../../src/identity-source/plan.js';
 import { createUnconfirmedId } from '../../../src/identity-source/physical-id.js';
+import { planFor } from '../../../src/identity-source/plan.js';
+import { silentLog } from '../../fixtures/log.js';
 import {
   cognitoProperties,
   createRequest,
@@ -24,7 +25,6 @@ import {
   POLICY_STORE_ID,
   updateRequest,
 } from '../../fixtures/requests.js';
-import { silentLog } from '../../fixtures/log.js';
 
 const vp = mockClient(VerifiedPermissionsClient);
 const client = new VerifiedPermissionsClient({ region: 'eu-west-1' });
@@ -57,24 +57,43 @@ beforeEach(() => vp.reset());
 
 describe('applyPlan', () => {
   it('creates once with the plan input, in the plan region', async () => {
-    vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew', policyStoreId: POLICY_STORE_ID, ...meta } as never);
+    vp.on(CreateIdentitySourceCommand).resolves({
+      identitySourceId: 'ISnew',
+      policyStoreId: POLICY_STORE_ID,
+      ...meta,
+    } as never);
     const request = createRequest(cognitoProperties({ Region: 'ca-central-1' }));
     const d = deps();
     const applied = await applyPlan(applicable(planFor(request, 'eu-west-1')), d);
     expect(applied).toEqual({ kind: 'created', identitySourceId: 'ISnew' });
     expect(vp).toHaveReceivedCommandTimes(CreateIdentitySourceCommand, 1);
-    expect(vp).toHaveReceivedCommandWith(CreateIdentitySourceCommand, { clientToken: request.requestId, policyStoreId: POLICY_STORE_ID });
+    expect(vp).toHaveReceivedCommandWith(CreateIdentitySourceCommand, {
+      clientToken: request.requestId,
+      policyStoreId: POLICY_STORE_ID,
+    });
     expect(d.regions).toEqual(['ca-central-1']);
   });
 
   it('rides out throttling and a policy store that is not visible yet', async () => {
     vp.on(CreateIdentitySourceCommand)
-      .rejectsOnce(new ResourceNotFoundException({ message: 'no store', resourceId: POLICY_STORE_ID, resourceType: 'POLICY_STORE', $metadata: {} }))
+      .rejectsOnce(
+        new ResourceNotFoundException({
+          message: 'no store',
+          resourceId: POLICY_STORE_ID,
+          resourceType: 'POLICY_STORE',
+          $metadata: {},
+        }),
+      )
       .rejectsOnce(new ThrottlingException({ message: 'slow down', $metadata: {} }))
-      .rejectsOnce(new InternalServerException({ message: 'oops', $metadata: { httpStatusCode: 500 } }))
+      .rejectsOnce(
+        new InternalServerException({ message: 'oops', $metadata: { httpStatusCode: 500 } }),
+      )
       .resolves({ identitySourceId: 'ISnew', ...meta } as never);
     const d = deps();
-    const applied = await applyPlan(applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')), d);
+    const applied = await applyPlan(
+      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      d,
+    );
     expect(applied).toEqual({ kind: 'created', identitySourceId: 'ISnew' });
     expect(vp).toHaveReceivedCommandTimes(CreateIdentitySourceCommand, 4);
     expect(d.waits).toHaveLength(3);
@@ -83,24 +102,49 @@ describe('applyPlan', () => {
 
   it('fails at once on a validation error, naming the fields', async () => {
     vp.on(CreateIdentitySourceCommand).rejects(
-      new ValidationException({ message: 'bad input', fieldList: [{ path: 'configuration.x', message: 'nope' }], $metadata: { httpStatusCode: 400 } }),
+      new ValidationException({
+        message: 'bad input',
+        fieldList: [{ path: 'configuration.x', message: 'nope' }],
+        $metadata: { httpStatusCode: 400 },
+      }),
     );
-    const error = await applyPlan(applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')), deps()).catch((e) => e);
+    const error = await applyPlan(
+      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      deps(),
+    ).catch((e) => e);
     expect(error).toBeInstanceOf(ApiCallError);
-    expect(error.message).toBe('CreateIdentitySource rejected the input: bad input (configuration.x: nope)');
+    expect(error.message).toBe(
+      'CreateIdentitySource rejected the input: bad input (configuration.x: nope)',
+    );
     expect(error.mayHaveTakenEffect).toBe(false);
     expect(vp).toHaveReceivedCommandTimes(CreateIdentitySourceCommand, 1);
   });
 
   it('explains the one-source-per-store quota', async () => {
-    vp.on(CreateIdentitySourceCommand).rejects(new ServiceQuotaExceededException({ message: 'quota', resourceType: 'IDENTITY_SOURCE', $metadata: {} }));
-    const error = await applyPlan(applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')), deps()).catch((e) => e);
-    expect(error.message).toMatch(/already has an identity source, and a policy store holds only one/);
+    vp.on(CreateIdentitySourceCommand).rejects(
+      new ServiceQuotaExceededException({
+        message: 'quota',
+        resourceType: 'IDENTITY_SOURCE',
+        $metadata: {},
+      }),
+    );
+    const error = await applyPlan(
+      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      deps(),
+    ).catch((e) => e);
+    expect(error.message).toMatch(
+      /already has an identity source, and a policy store holds only one/,
+    );
   });
 
   it('gives up with a timeout when the budget leaves no room for another attempt', async () => {
-    vp.on(CreateIdentitySourceCommand).rejects(new ThrottlingException({ message: 'slow down', $metadata: {} }));
-    const error = await applyPlan(applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')), deps(500)).catch((e) => e);
+    vp.on(CreateIdentitySourceCommand).rejects(
+      new ThrottlingException({ message: 'slow down', $metadata: {} }),
+    );
+    const error = await applyPlan(
+      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      deps(500),
+    ).catch((e) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect(error.message).toMatch(/gave up on CreateIdentitySource in eu-west-1 after 1 attempt/);
   });
@@ -110,49 +154,92 @@ describe('applyPlan', () => {
       (_input, getClient) =>
         new Promise((_resolve, reject) => {
           void getClient;
-          setTimeout(() => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })), 300);
+          setTimeout(
+            () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+            300,
+          );
         }),
     );
-    const error = await applyPlan(applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')), deps(200)).catch((e) => e);
+    const error = await applyPlan(
+      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      deps(200),
+    ).catch((e) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect(error.mayHaveTakenEffect).toBe(true);
     expect(error.message).toMatch(/^timed out waiting for CreateIdentitySource/);
   });
 
   it('updates in place', async () => {
-    vp.on(UpdateIdentitySourceCommand).resolves({ identitySourceId: IDENTITY_SOURCE_ID, ...meta } as never);
-    const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ PrincipalEntityType: 'A::B' }), cognitoProperties());
-    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({ kind: 'updated', identitySourceId: IDENTITY_SOURCE_ID });
-    expect(vp).toHaveReceivedCommandWith(UpdateIdentitySourceCommand, { identitySourceId: IDENTITY_SOURCE_ID, principalEntityType: 'A::B' });
+    vp.on(UpdateIdentitySourceCommand).resolves({
+      identitySourceId: IDENTITY_SOURCE_ID,
+      ...meta,
+    } as never);
+    const request = updateRequest(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PrincipalEntityType: 'A::B' }),
+      cognitoProperties(),
+    );
+    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+      kind: 'updated',
+      identitySourceId: IDENTITY_SOURCE_ID,
+    });
+    expect(vp).toHaveReceivedCommandWith(UpdateIdentitySourceCommand, {
+      identitySourceId: IDENTITY_SOURCE_ID,
+      principalEntityType: 'A::B',
+    });
   });
 
   it('calls nothing for a no-op update', async () => {
     const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties(), cognitoProperties());
-    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({ kind: 'unchanged', identitySourceId: IDENTITY_SOURCE_ID });
+    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+      kind: 'unchanged',
+      identitySourceId: IDENTITY_SOURCE_ID,
+    });
     expect(vp.calls()).toHaveLength(0);
   });
 
   it('deletes, and counts not-found as done', async () => {
     vp.on(DeleteIdentitySourceCommand)
       .resolvesOnce(meta as never)
-      .rejects(new ResourceNotFoundException({ message: 'gone', resourceType: 'IDENTITY_SOURCE', resourceId: 'x', $metadata: {} }));
-    const plan = applicable(planFor(deleteRequest(IDENTITY_SOURCE_ID, cognitoProperties()), 'eu-west-1'));
+      .rejects(
+        new ResourceNotFoundException({
+          message: 'gone',
+          resourceType: 'IDENTITY_SOURCE',
+          resourceId: 'x',
+          $metadata: {},
+        }),
+      );
+    const plan = applicable(
+      planFor(deleteRequest(IDENTITY_SOURCE_ID, cognitoProperties()), 'eu-west-1'),
+    );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'deleted' });
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'already-gone' });
   });
 
   it('finds what an unconfirmed Create made by replaying its token, and deletes only that', async () => {
-    vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISmadeByTimedOutCreate', ...meta } as never);
+    vp.on(CreateIdentitySourceCommand).resolves({
+      identitySourceId: 'ISmadeByTimedOutCreate',
+      ...meta,
+    } as never);
     vp.on(DeleteIdentitySourceCommand).resolves(meta as never);
-    const plan = applicable(planFor(deleteRequest(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'));
+    const plan = applicable(
+      planFor(deleteRequest(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
+    );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'deleted' });
     expect(vp).toHaveReceivedCommandWith(CreateIdentitySourceCommand, { clientToken: 'tok-9' });
-    expect(vp).toHaveReceivedCommandWith(DeleteIdentitySourceCommand, { identitySourceId: 'ISmadeByTimedOutCreate', policyStoreId: POLICY_STORE_ID });
+    expect(vp).toHaveReceivedCommandWith(DeleteIdentitySourceCommand, {
+      identitySourceId: 'ISmadeByTimedOutCreate',
+      policyStoreId: POLICY_STORE_ID,
+    });
   });
 
   it('deletes nothing when the replay meets another source in the store', async () => {
-    vp.on(CreateIdentitySourceCommand).rejects(new ServiceQuotaExceededException({ message: 'quota', $metadata: {} }));
-    const plan = applicable(planFor(deleteRequest(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'));
+    vp.on(CreateIdentitySourceCommand).rejects(
+      new ServiceQuotaExceededException({ message: 'quota', resourceType: 'IDENTITY_SOURCE', resourceId: 'x', $metadata: {} }),
+    );
+    const plan = applicable(
+      planFor(deleteRequest(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
+    );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'nothing-to-delete' });
     expect(vp).toHaveReceivedCommandTimes(DeleteIdentitySourceCommand, 0);
   });

@@ -1,19 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { clientTokenFor } from '../../../src/identity-source/client-token.js';
-import { createUnconfirmedId, notCreatedId, readPhysicalId } from '../../../src/identity-source/physical-id.js';
+import {
+  createUnconfirmedId,
+  notCreatedId,
+  readPhysicalId,
+} from '../../../src/identity-source/physical-id.js';
 
 describe('physical ids', () => {
   it('reads identity source ids', () => {
-    expect(readPhysicalId('ISEXAMPLEabcdefg111111')).toEqual({ kind: 'identity-source', identitySourceId: 'ISEXAMPLEabcdefg111111' });
+    expect(readPhysicalId('ISEXAMPLEabcdefg111111')).toEqual({
+      kind: 'identity-source',
+      identitySourceId: 'ISEXAMPLEabcdefg111111',
+    });
   });
 
   it('round-trips the markers of failed Creates', () => {
     expect(readPhysicalId(notCreatedId('5f1c-req'))).toEqual({ kind: 'not-created' });
-    expect(readPhysicalId(createUnconfirmedId('tok-1'))).toEqual({ kind: 'create-unconfirmed', clientToken: 'tok-1' });
+    expect(readPhysicalId(createUnconfirmedId('tok-1'))).toEqual({
+      kind: 'create-unconfirmed',
+      clientToken: 'tok-1',
+    });
   });
 
   it('never reads a marker or a made-up id as an identity source', () => {
-    for (const id of [notCreatedId('a'), 'CreateUnconfirmed:bad token', 'stack|Logical|123', '', undefined]) {
+    for (const id of [
+      notCreatedId('a'),
+      'CreateUnconfirmed:bad token',
+      'stack|Logical|123',
+      '',
+      undefined,
+    ]) {
       expect(readPhysicalId(id).kind).not.toBe('identity-source');
     }
   });
@@ -21,7 +37,9 @@ describe('physical ids', () => {
 
 describe('clientTokenFor', () => {
   it('keeps a RequestId that fits the API rule', () => {
-    expect(clientTokenFor('0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0')).toBe('0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0');
+    expect(clientTokenFor('0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0')).toBe(
+      '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    );
   });
 
   it('hashes one that does not, deterministically and within the rule', () => {

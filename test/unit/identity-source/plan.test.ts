@@ -9,8 +9,8 @@ import {
   IDENTITY_SOURCE_ID,
   oidcProperties,
   POLICY_STORE_ID,
-  updateRequest,
   USER_POOL_ARN,
+  updateRequest,
 } from '../../fixtures/requests.js';
 
 const REGION = 'eu-west-1';
@@ -33,14 +33,18 @@ describe('planFor: Create', () => {
   });
 
   it('creates in the Region property when set', () => {
-    expect(planFor(createRequest(cognitoProperties({ Region: 'ap-southeast-2' })), REGION)).toMatchObject({
+    expect(
+      planFor(createRequest(cognitoProperties({ Region: 'ap-southeast-2' })), REGION),
+    ).toMatchObject({
       action: 'create',
       region: 'ap-southeast-2',
     });
   });
 
   it('turns a RequestId that breaks the token rule into a deterministic token', () => {
-    const request = createRequest(cognitoProperties(), { requestId: 'request id with spaces and more than sixty-four characters in total!!' });
+    const request = createRequest(cognitoProperties(), {
+      requestId: 'request id with spaces and more than sixty-four characters in total!!',
+    });
     const plan = planFor(request, REGION);
     const token = plan.action === 'create' ? plan.input.clientToken : undefined;
     expect(token).toMatch(/^[a-zA-Z0-9-]{1,64}$/);
@@ -59,7 +63,11 @@ describe('planFor: Create', () => {
 
 describe('planFor: Update', () => {
   it('updates in place, mapping Configuration to updateConfiguration', () => {
-    const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ PrincipalEntityType: 'MyApp::Person' }), cognitoProperties());
+    const request = updateRequest(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PrincipalEntityType: 'MyApp::Person' }),
+      cognitoProperties(),
+    );
     expect(planFor(request, REGION)).toMatchObject({
       action: 'update',
       region: REGION,
@@ -67,14 +75,25 @@ describe('planFor: Update', () => {
         policyStoreId: POLICY_STORE_ID,
         identitySourceId: IDENTITY_SOURCE_ID,
         principalEntityType: 'MyApp::Person',
-        updateConfiguration: { cognitoUserPoolConfiguration: { userPoolArn: USER_POOL_ARN, clientIds: ['client-a', 'client-b'] } },
+        updateConfiguration: {
+          cognitoUserPoolConfiguration: {
+            userPoolArn: USER_POOL_ARN,
+            clientIds: ['client-a', 'client-b'],
+          },
+        },
       },
     });
   });
 
   it('sends UpdateConfiguration when given instead of Configuration', () => {
-    const updateConfiguration = { CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, ClientIds: ['only-this'] } };
-    const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ UpdateConfiguration: updateConfiguration }), cognitoProperties());
+    const updateConfiguration = {
+      CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, ClientIds: ['only-this'] },
+    };
+    const request = updateRequest(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ UpdateConfiguration: updateConfiguration }),
+      cognitoProperties(),
+    );
     const plan = planFor(request, REGION);
     expect(plan.action === 'update' && plan.input.updateConfiguration).toEqual({
       cognitoUserPoolConfiguration: { userPoolArn: USER_POOL_ARN, clientIds: ['only-this'] },
@@ -85,11 +104,17 @@ describe('planFor: Update', () => {
     const request = updateRequest(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties());
     const plan = planFor(request, REGION);
     expect(plan.action).toBe('update');
-    expect(plan.action === 'update' && plan.input.updateConfiguration).toHaveProperty('openIdConnectConfiguration');
+    expect(plan.action === 'update' && plan.input.updateConfiguration).toHaveProperty(
+      'openIdConnectConfiguration',
+    );
   });
 
   it('replaces on a PolicyStoreId change, with this RequestId as token', () => {
-    const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ PolicyStoreId: 'PSother' }), cognitoProperties());
+    const request = updateRequest(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PolicyStoreId: 'PSother' }),
+      cognitoProperties(),
+    );
     expect(planFor(request, REGION)).toMatchObject({
       action: 'create',
       replaces: IDENTITY_SOURCE_ID,
@@ -98,9 +123,21 @@ describe('planFor: Update', () => {
   });
 
   it('replaces on a Region change, but not when Region only names the default', () => {
-    const moved = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ Region: 'us-east-1' }), cognitoProperties());
-    expect(planFor(moved, REGION)).toMatchObject({ action: 'create', region: 'us-east-1', replaces: IDENTITY_SOURCE_ID });
-    const explicit = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ Region: REGION }), cognitoProperties());
+    const moved = updateRequest(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ Region: 'us-east-1' }),
+      cognitoProperties(),
+    );
+    expect(planFor(moved, REGION)).toMatchObject({
+      action: 'create',
+      region: 'us-east-1',
+      replaces: IDENTITY_SOURCE_ID,
+    });
+    const explicit = updateRequest(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ Region: REGION }),
+      cognitoProperties(),
+    );
     expect(planFor(explicit, REGION)).toMatchObject({ action: 'no-op' });
   });
 
@@ -128,12 +165,21 @@ describe('planFor: Update', () => {
     const back = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties(), oidcProperties());
     expect(planFor(forward, REGION).action).toBe('update');
     const plan = planFor(back, REGION);
-    expect(plan.action === 'update' && plan.input.updateConfiguration).toHaveProperty('cognitoUserPoolConfiguration');
+    expect(plan.action === 'update' && plan.input.updateConfiguration).toHaveProperty(
+      'cognitoUserPoolConfiguration',
+    );
   });
 
   it('rejects invalid new properties and keeps the physical id', () => {
-    const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties({ PrincipalEntityType: '' }), cognitoProperties());
-    expect(planFor(request, REGION)).toMatchObject({ action: 'reject', physicalResourceId: IDENTITY_SOURCE_ID });
+    const request = updateRequest(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PrincipalEntityType: '' }),
+      cognitoProperties(),
+    );
+    expect(planFor(request, REGION)).toMatchObject({
+      action: 'reject',
+      physicalResourceId: IDENTITY_SOURCE_ID,
+    });
   });
 
   it('creates when the resource has no identity source yet (marker id)', () => {
@@ -144,7 +190,10 @@ describe('planFor: Update', () => {
 
 describe('planFor: Delete', () => {
   it('deletes the identity source in its store and region', () => {
-    const request = deleteRequest(IDENTITY_SOURCE_ID, cognitoProperties({ Region: 'eu-central-1' }));
+    const request = deleteRequest(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ Region: 'eu-central-1' }),
+    );
     expect(planFor(request, REGION)).toEqual({
       action: 'delete',
       region: 'eu-central-1',
@@ -153,16 +202,24 @@ describe('planFor: Delete', () => {
   });
 
   it('deletes even when properties other than the location are invalid', () => {
-    const request = deleteRequest(IDENTITY_SOURCE_ID, { PolicyStoreId: POLICY_STORE_ID, Configuration: 'broken' });
+    const request = deleteRequest(IDENTITY_SOURCE_ID, {
+      PolicyStoreId: POLICY_STORE_ID,
+      Configuration: 'broken',
+    });
     expect(planFor(request, REGION)).toMatchObject({ action: 'delete' });
   });
 
   it('acknowledges the marker of a Create that made nothing', () => {
-    expect(planFor(deleteRequest(notCreatedId('r1'), {}), REGION)).toMatchObject({ action: 'acknowledge' });
+    expect(planFor(deleteRequest(notCreatedId('r1'), {}), REGION)).toMatchObject({
+      action: 'acknowledge',
+    });
   });
 
   it('acknowledges an id that cannot be an identity source id', () => {
-    const request = deleteRequest('arn:aws:cloudformation:made-up|IdentitySource|xyz', cognitoProperties());
+    const request = deleteRequest(
+      'arn:aws:cloudformation:made-up|IdentitySource|xyz',
+      cognitoProperties(),
+    );
     expect(planFor(request, REGION)).toMatchObject({ action: 'acknowledge' });
   });
 

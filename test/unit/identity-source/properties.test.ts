@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblems } from '../../../src/identity-source/property-reader.js';
 import { parseProperties } from '../../../src/identity-source/properties.js';
+import { formatProblems } from '../../../src/identity-source/property-reader.js';
 import { cognitoProperties, oidcProperties, USER_POOL_ARN } from '../../fixtures/requests.js';
 
 function problemsOf(raw: Record<string, unknown>): string[] {
@@ -36,7 +36,9 @@ describe('parseProperties', () => {
         issuer: 'https://auth.example.com',
         entityIdPrefix: 'MyOIDCProvider',
         groupConfiguration: { groupClaim: 'groups', groupEntityType: 'MyApp::Group' },
-        tokenSelection: { accessTokenOnly: { audiences: ['https://api.example.com'], principalIdClaim: 'sub' } },
+        tokenSelection: {
+          accessTokenOnly: { audiences: ['https://api.example.com'], principalIdClaim: 'sub' },
+        },
       },
     });
   });
@@ -48,7 +50,9 @@ describe('parseProperties', () => {
         TokenSelection: { IdentityTokenOnly: { ClientIds: ['c1'], PrincipalIdClaim: 'email' } },
       },
     };
-    const result = parseProperties(oidcProperties({ Configuration: configuration, UpdateConfiguration: configuration }));
+    const result = parseProperties(
+      oidcProperties({ Configuration: configuration, UpdateConfiguration: configuration }),
+    );
     const expected = {
       openIdConnectConfiguration: {
         issuer: 'https://idp.example.com',
@@ -60,15 +64,23 @@ describe('parseProperties', () => {
   });
 
   it('accepts the minimum: PolicyStoreId and a user pool ARN', () => {
-    const result = parseProperties({ PolicyStoreId: 'ps-1', Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN } } });
+    const result = parseProperties({
+      PolicyStoreId: 'ps-1',
+      Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN } },
+    });
     expect(result).toEqual({
       ok: true,
-      properties: { policyStoreId: 'ps-1', configuration: { cognitoUserPoolConfiguration: { userPoolArn: USER_POOL_ARN } } },
+      properties: {
+        policyStoreId: 'ps-1',
+        configuration: { cognitoUserPoolConfiguration: { userPoolArn: USER_POOL_ARN } },
+      },
     });
   });
 
   it('names the property and what was expected for a bad user pool ARN', () => {
-    const props = cognitoProperties({ Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: 'arn:aws:s3:::bucket' } } });
+    const props = cognitoProperties({
+      Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: 'arn:aws:s3:::bucket' } },
+    });
     expect(problemsOf(props)).toEqual([
       'Configuration.CognitoUserPoolConfiguration.UserPoolArn: must be a Cognito user pool ARN (arn:<partition>:cognito-idp:<region>:<account>:userpool/<id>)',
     ]);
@@ -104,7 +116,10 @@ describe('parseProperties', () => {
     const both = cognitoProperties({
       Configuration: {
         CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN },
-        OpenIdConnectConfiguration: { Issuer: 'https://x', TokenSelection: { AccessTokenOnly: {} } },
+        OpenIdConnectConfiguration: {
+          Issuer: 'https://x',
+          TokenSelection: { AccessTokenOnly: {} },
+        },
       },
     });
     expect(problemsOf(both)).toEqual([
@@ -114,7 +129,12 @@ describe('parseProperties', () => {
 
   it('requires exactly one token selection', () => {
     const props = oidcProperties({
-      Configuration: { OpenIdConnectConfiguration: { Issuer: 'https://x', TokenSelection: { AccessTokenOnly: {}, IdentityTokenOnly: {} } } },
+      Configuration: {
+        OpenIdConnectConfiguration: {
+          Issuer: 'https://x',
+          TokenSelection: { AccessTokenOnly: {}, IdentityTokenOnly: {} },
+        },
+      },
     });
     expect(problemsOf(props)).toEqual([
       'Configuration.OpenIdConnectConfiguration.TokenSelection: must set exactly one of AccessTokenOnly, IdentityTokenOnly (AccessTokenOnly and IdentityTokenOnly are both set)',
@@ -125,7 +145,9 @@ describe('parseProperties', () => {
     const props = cognitoProperties({
       IdentitySourceId: 'IS1',
       Details: {},
-      Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, userPoolArn: USER_POOL_ARN } },
+      Configuration: {
+        CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, userPoolArn: USER_POOL_ARN },
+      },
     });
     expect(problemsOf(props)).toEqual([
       'IdentitySourceId: is a read-only attribute of the identity source: read it with !GetAtt, do not set it',
@@ -141,7 +163,9 @@ describe('parseProperties', () => {
   it('reports wrong types with what arrived', () => {
     const props = cognitoProperties({
       PolicyStoreId: 42,
-      Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, ClientIds: 'a,b' } },
+      Configuration: {
+        CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, ClientIds: 'a,b' },
+      },
       UpdateConfiguration: [],
     });
     expect(problemsOf(props)).toEqual([
@@ -153,7 +177,12 @@ describe('parseProperties', () => {
 
   it('checks list items one by one and lengths', () => {
     const props = cognitoProperties({
-      Configuration: { CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, ClientIds: ['ok', '', 'x'.repeat(256), 'a\nb'] } },
+      Configuration: {
+        CognitoUserPoolConfiguration: {
+          UserPoolArn: USER_POOL_ARN,
+          ClientIds: ['ok', '', 'x'.repeat(256), 'a\nb'],
+        },
+      },
       PolicyStoreId: 'p'.repeat(201),
     });
     expect(problemsOf(props)).toEqual([
@@ -176,8 +205,11 @@ describe('parseProperties', () => {
   });
 
   it('formats problems as one reason naming each path', () => {
-    expect(formatProblems([{ path: 'A.B', message: 'is required' }, { path: 'C', message: 'must be x' }])).toBe(
-      'Invalid properties: A.B: is required; C: must be x',
-    );
+    expect(
+      formatProblems([
+        { path: 'A.B', message: 'is required' },
+        { path: 'C', message: 'must be x' },
+      ]),
+    ).toBe('Invalid properties: A.B: is required; C: must be x');
   });
 });

@@ -1,0 +1,144 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResourceOutcome } from '../../src/cloudformation/response.js';
+import { idempotencyGuard } from '../../src/idempotency.js';
+import { silentLog } from '../fixtures/log.js';
+import { cognitoProperties, createRequest } from '../fixtures/requests.js';
+import { type DynamoDbLocal, startDynamoDb } from '../support/dynamodb-local.js';
+
+let dynamo: DynamoDbLocal;
+beforeAll(async () => {
+  dynamo = await startDynamoDb();
+});
+afterAll(() => dynamo.stop());
+
+const context = { getRemainingTimeInMillis: () => 30_000 };
+
+function guard(log = silentLog()) {
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: dynamo.endpoint,
+    credentials: dynamo.credentials,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1_000 },
+  });
+  return { guard: idempotencyGuard({ tableName: dynamo.tableName, log, client }), log };
+}
+
+function counter(outcome: ResourceOutcome) {
+  let calls = 0;
+  return {
+    compute: async () => {
+      calls += 1;
+      return outcome;
+    },
+    calls: () => calls,
+  };
+}
+
+const success: ResourceOutcome = {
+  status: 'SUCCESS',
+  physicalResourceId: 'IS1',
+  data: { IdentitySourceId: 'IS1' },
+};
+
+describe('idempotencyGuard on DynamoDB (dynalite)', () => {
+  it('computes once and replays the stored outcome on a repeated delivery', async () => {
+    const { guard: g } = guard();
+    const request = createRequest(cognitoProperties());
+    const work = counter(success);
+    expect(await g.run(request, context, work.compute)).toEqual({
+      kind: 'computed',
+      outcome: success,
+    });
+    expect(await g.run(request, context, work.compute)).toEqual({
+      kind: 'replayed',
+      outcome: success,
+    });
+    // a fresh guard (a new process) sees the same record
+    expect(await guard().guard.run(request, context, work.compute)).toEqual({
+      kind: 'replayed',
+      outcome: success,
+    });
+    expect(work.calls()).toBe(1);
+  });
+
+  it('keys on StackId + RequestId + LogicalResourceId', async () => {
+    const { guard: g } = guard();
+    const request = createRequest(cognitoProperties());
+    const work = counter(success);
+    await g.run(request, context, work.compute);
+    await g.run({ ...request, logicalResourceId: 'Other' }, context, work.compute);
+    await g.run({ ...request, stackId: `${request.stackId}-2` }, context, work.compute);
+    expect(work.calls()).toBe(3);
+  });
+
+  it('tells a concurrent duplicate that the first is still running', async () => {
+    const { guard: g } = guard();
+    const request = createRequest(cognitoProperties());
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const slow = async () => {
+      calls += 1;
+      await held;
+      return success;
+    };
+    const first = g.run(request, context, slow);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await guard().guard.run(request, context, slow)).toEqual({ kind: 'in-progress' });
+    release();
+    expect(await first).toEqual({ kind: 'computed', outcome: success });
+    expect(calls).toBe(1);
+  });
+
+  it('runs without records, with a warning, when the table is unreachable', async () => {
+    const { guard: g, log } = guard();
+    dynamo.setDown(true);
+    try {
+      const work = counter(success);
+      expect(await g.run(createRequest(cognitoProperties()), context, work.compute)).toEqual({
+        kind: 'unguarded',
+        outcome: success,
+      });
+      expect(work.calls()).toBe(1);
+      expect(log.lines.some((l) => l.level === 'WARN' && /unreachable/.test(l.message))).toBe(true);
+    } finally {
+      dynamo.setDown(false);
+    }
+  });
+
+  it('answers with the computed outcome, without computing again, when the record cannot be saved', async () => {
+    const { guard: g, log } = guard();
+    let calls = 0;
+    const failingSave = async () => {
+      calls += 1;
+      dynamo.setDown(true);
+      return success;
+    };
+    try {
+      expect(await g.run(createRequest(cognitoProperties()), context, failingSave)).toEqual({
+        kind: 'computed',
+        outcome: success,
+      });
+    } finally {
+      dynamo.setDown(false);
+    }
+    expect(calls).toBe(1);
+    expect(log.lines.some((l) => l.level === 'WARN' && /could not be saved/.test(l.message))).toBe(
+      true,
+    );
+  });
+
+  it('works without a table name, unguarded', async () => {
+    const log = silentLog();
+    const g = idempotencyGuard({ tableName: undefined, log });
+    const work = counter(success);
+    expect(await g.run(createRequest(cognitoProperties()), context, work.compute)).toEqual({
+      kind: 'unguarded',
+      outcome: success,
+    });
+  });
+});
