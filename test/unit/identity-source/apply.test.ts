@@ -235,7 +235,12 @@ describe('applyPlan', () => {
 
   it('deletes nothing when the replay meets another source in the store', async () => {
     vp.on(CreateIdentitySourceCommand).rejects(
-      new ServiceQuotaExceededException({ message: 'quota', resourceType: 'IDENTITY_SOURCE', resourceId: 'x', $metadata: {} }),
+      new ServiceQuotaExceededException({
+        message: 'quota',
+        resourceType: 'IDENTITY_SOURCE',
+        resourceId: 'x',
+        $metadata: {},
+      }),
     );
     const plan = applicable(
       planFor(deleteRequest(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
