@@ -1,0 +1,176 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LambdaProcess, startLambdaProcess } from './lambda-process.js';
+
+const ECHO_HANDLER = fileURLToPath(new URL('./fixtures/echo-handler.mjs', import.meta.url));
+
+let lambda: LambdaProcess | undefined;
+
+afterEach(async () => {
+  await lambda?.close();
+  lambda = undefined;
+});
+
+function start(env: Record<string, string> = {}) {
+  return startLambdaProcess({
+    bundlePath: ECHO_HANDLER,
+    functionName: 'echo',
+    env: { AWS_REGION: 'eu-west-1', CUSTOM: 'yes', ...env },
+  });
+}
+
+describe('Lambda process', () => {
+  it('imports the module once and returns what the handler returns', async () => {
+    const previous = process.env.AWS_ACCESS_KEY_ID;
+    process.env.AWS_ACCESS_KEY_ID = 'AKID-FROM-THE-TEST-RUNNER';
+    try {
+      lambda = await start();
+    } finally {
+      if (previous === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      else process.env.AWS_ACCESS_KEY_ID = previous;
+    }
+    expect(lambda.coldStartMs).toBeGreaterThan(0);
+    expect(lambda.initLogs).toEqual(['init: echo handler loading']);
+    expect(lambda.pid).toEqual(expect.any(Number));
+    expect(lambda.pid).not.toBe(process.pid);
+
+    const first = await lambda.invoke({ echo: 'hello' }, { timeoutMs: 5_000 });
+    expect(first).toMatchObject({
+      result: {
+        echo: 'hello',
+        invocations: 1,
+        context: {
+          awsRequestId: first.requestId,
+          functionName: 'echo',
+          functionVersion: '$LATEST',
+          invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:echo',
+          memoryLimitInMB: '128',
+          logGroupName: '/aws/lambda/echo',
+          logStreamName: expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/),
+          callbackWaitsForEmptyEventLoop: true,
+        },
+        env: {
+          AWS_REGION: 'eu-west-1',
+          AWS_LAMBDA_FUNCTION_NAME: 'echo',
+          CUSTOM: 'yes',
+          HAS_PATH: true,
+        },
+      },
+      timedOut: false,
+      coldStart: false,
+    });
+    expect(first.error).toBeUndefined();
+    expect((first.result as { env: object }).env).not.toHaveProperty('AWS_ACCESS_KEY_ID');
+
+    const second = await lambda.invoke({ echo: 'again' });
+    expect(second.result).toMatchObject({ echo: 'again', invocations: 2 });
+    expect(second.requestId).not.toBe(first.requestId);
+  });
+
+  it('attributes stdout and stderr lines to the invocation that wrote them', async () => {
+    lambda = await start();
+    const one = await lambda.invoke({ log: ['one: a', 'one: b'], warn: ['one: warning'] });
+    const two = await lambda.invoke({
+      log: ['two: a'],
+      background: 'late line from one-off timer',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const three = await lambda.invoke({ log: ['three: a'] });
+    expect(one.logs).toEqual(['one: a', 'one: b', 'one: warning']);
+    expect(two.logs).toEqual(['two: a']);
+    // written after invocation two had answered: shows up with the next one, as in Lambda
+    expect(three.logs).toEqual(['late line from one-off timer', 'three: a']);
+  });
+
+  it('counts the remaining time down from the timeout', async () => {
+    lambda = await start();
+    const { result, durationMs } = await lambda.invoke({ sleepMs: 200 }, { timeoutMs: 3_000 });
+    const { remainingAtStart, remainingAtEnd } = result as {
+      remainingAtStart: number;
+      remainingAtEnd: number;
+    };
+    expect(remainingAtStart).toBeLessThanOrEqual(3_000);
+    expect(remainingAtStart).toBeGreaterThan(2_500);
+    expect(remainingAtStart - remainingAtEnd).toBeGreaterThanOrEqual(190);
+    expect(durationMs).toBeGreaterThanOrEqual(190);
+  });
+
+  it('reports a thrown error the way Lambda does', async () => {
+    lambda = await start();
+    const failed = await lambda.invoke({ fail: 'bad input' });
+    expect(failed.result).toBeNull();
+    expect(failed.error).toMatchObject({ errorType: 'TypeError', errorMessage: 'bad input' });
+    expect(failed.timedOut).toBe(false);
+    // the process survives a handler error
+    expect((await lambda.invoke({})).result).toMatchObject({ invocations: 2 });
+  });
+
+  it('times out, kills the process, and starts cold on the next invocation', async () => {
+    lambda = await start();
+    const firstPid = lambda.pid;
+    const slow = await lambda.invoke(
+      { log: ['before the timeout'], sleepMs: 5_000 },
+      { timeoutMs: 300 },
+    );
+    expect(slow.timedOut).toBe(true);
+    expect(slow.error?.errorType).toBe('Sandbox.Timedout');
+    expect(slow.logs).toEqual(['before the timeout']);
+    expect(slow.durationMs).toBeGreaterThanOrEqual(290);
+    expect(slow.durationMs).toBeLessThan(2_000);
+    expect(lambda.pid).toBeUndefined();
+
+    const next = await lambda.invoke({ echo: 'fresh' });
+    expect(next.coldStart).toBe(true);
+    expect(next.initDurationMs).toBeGreaterThan(0);
+    expect(next.result).toMatchObject({ echo: 'fresh', invocations: 1 });
+    expect(lambda.pid).toEqual(expect.any(Number));
+    expect(lambda.pid).not.toBe(firstPid);
+    expect(lambda.initLogs).toEqual(['init: echo handler loading']);
+  });
+
+  it('reports a crash and restarts cold', async () => {
+    lambda = await start();
+    const crashed = await lambda.invoke({ crash: 'boom', sleepMs: 1_000 });
+    expect(crashed.error).toMatchObject({
+      errorType: 'Error',
+      errorMessage: 'boom',
+    });
+    expect(crashed.timedOut).toBe(false);
+    expect((await lambda.invoke({})).coldStart).toBe(true);
+  });
+
+  it('runs invocations one at a time', async () => {
+    lambda = await start();
+    const [a, b] = await Promise.all([
+      lambda.invoke({ echo: 'a', sleepMs: 100 }),
+      lambda.invoke({ echo: 'b' }),
+    ]);
+    expect(a.result).toMatchObject({ echo: 'a', invocations: 1 });
+    expect(b.result).toMatchObject({ echo: 'b', invocations: 2 });
+  });
+
+  it('ends a running invocation when closed', async () => {
+    lambda = await start();
+    const running = lambda.invoke({ sleepMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await lambda.close();
+    await expect(running).resolves.toMatchObject({
+      timedOut: false,
+      error: { errorType: 'Runtime.ExitError' },
+    });
+    await expect(lambda.invoke({})).rejects.toThrow(/closed/);
+  });
+
+  it('reports the peak resident set size', async () => {
+    lambda = await start();
+    const peak = await lambda.peakRssBytes();
+    expect(peak).toBeGreaterThan(10 * 1024 * 1024);
+    expect(peak).toBeLessThan(4 * 1024 * 1024 * 1024);
+  });
+
+  it('fails to start when the module has no such handler', async () => {
+    await expect(
+      startLambdaProcess({ bundlePath: ECHO_HANDLER, handlerName: 'nope', env: {} }),
+    ).rejects.toThrow(/Runtime.HandlerNotFound/);
+  });
+});

@@ -1,0 +1,186 @@
+/**
+ * Everything the provider talks to, stood up locally, and a CloudFormation stand-in that
+ * drives it: the Verified Permissions test double, DynamoDB (dynalite) with the idempotency
+ * table, an S3 bucket with real SigV4 pre-signed ResponseURLs, and the built bundle running
+ * in a Lambda-like child process. Used by the end-to-end tests, `npm start` and the benchmark.
+ *
+ * Each request goes the way CloudFormation sends it: a fresh RequestId, a ResponseURL
+ * pre-signed for the key `<StackId>|<LogicalResourceId>|<RequestId>`; the response is read
+ * back from the bucket, so what is asserted is what CloudFormation would have received.
+ */
+import { randomUUID } from 'node:crypto';
+import { type DynamoDbLocal, startDynamoDb } from './dynamodb-local.js';
+import { type InvokeResult, type LambdaProcess, startLambdaProcess } from './lambda-process.js';
+import {
+  cloudFormationResponseKey,
+  type ResponseBucket,
+  startResponseBucket,
+} from './response-bucket.js';
+import {
+  type RecordedRequest,
+  startVerifiedPermissionsDouble,
+  type VerifiedPermissionsDouble,
+  type VerifiedPermissionsDoubleOptions,
+} from './verified-permissions-double.js';
+
+export interface LocalStackOptions {
+  /** The function's region (`AWS_REGION`); default `eu-west-1`. */
+  readonly region?: string;
+  /** Extra environment for the function (overrides the defaults). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly verifiedPermissions?: VerifiedPermissionsDoubleOptions;
+  /** Copy the function's log lines to stderr as they come. */
+  readonly echoLogs?: boolean;
+  /** Without the idempotency table (IDEMPOTENCY_TABLE_NAME unset). */
+  readonly withoutIdempotency?: boolean;
+  readonly bundlePath?: string;
+}
+
+/** One custom-resource request as a template author's stack would cause it. */
+export interface StackRequest {
+  readonly RequestType: 'Create' | 'Update' | 'Delete' | string;
+  readonly LogicalResourceId: string;
+  readonly ResourceProperties: Record<string, unknown>;
+  readonly PhysicalResourceId?: string;
+  readonly OldResourceProperties?: Record<string, unknown>;
+  /** Default: a fresh UUID, as CloudFormation sends. */
+  readonly RequestId?: string;
+  readonly ResourceType?: string;
+}
+
+export interface SendOptions {
+  /** The invocation's time limit (the function timeout); default 30 000 ms. */
+  readonly timeoutMs?: number;
+  /** Replace the pre-signed ResponseURL (to test refused or broken URLs). */
+  readonly responseUrl?: string;
+}
+
+/** What happened for one request. */
+export interface Exchange {
+  /** The event as sent to the function. */
+  readonly event: Record<string, unknown>;
+  /** The response CloudFormation would have read from the bucket; undefined if none arrived. */
+  readonly response: CloudFormationResponse | undefined;
+  /** The Verified Permissions requests this exchange caused, in order. */
+  readonly apiCalls: readonly RecordedRequest[];
+  readonly invocation: InvokeResult;
+}
+
+export interface CloudFormationResponse {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly Reason?: string;
+  readonly PhysicalResourceId: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+  readonly NoEcho?: boolean;
+  readonly Data?: Record<string, unknown>;
+}
+
+export interface LocalStack {
+  readonly verifiedPermissions: VerifiedPermissionsDouble;
+  readonly dynamo: DynamoDbLocal | undefined;
+  readonly bucket: ResponseBucket;
+  readonly lambda: LambdaProcess;
+  readonly region: string;
+  readonly stackId: string;
+  /** The function's environment. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Sends one request through the function and reads back its response. */
+  send(request: StackRequest, options?: SendOptions): Promise<Exchange>;
+  /** Builds the event (with a pre-signed ResponseURL) without sending it. */
+  event(request: StackRequest): Promise<Record<string, unknown>>;
+  /** Reads the response stored for an event; undefined when none was PUT. */
+  responseTo(event: Record<string, unknown>): Promise<CloudFormationResponse | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * @example
+ * ```ts
+ * const stack = await startLocalStack();
+ * const storeId = stack.verifiedPermissions.addPolicyStore();
+ * const { response } = await stack.send({ RequestType: 'Create', LogicalResourceId: 'Source', ResourceProperties: props });
+ * ```
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const region = options.region ?? 'eu-west-1';
+  const verifiedPermissions = await startVerifiedPermissionsDouble(options.verifiedPermissions);
+  const dynamo = options.withoutIdempotency ? undefined : await startDynamoDb({ region });
+  const bucket = await startResponseBucket();
+  const env: Record<string, string> = {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'AKIDLOCALSTACK',
+    AWS_SECRET_ACCESS_KEY: 'local-secret',
+    AWS_ENDPOINT_URL_VERIFIEDPERMISSIONS: verifiedPermissions.endpoint,
+    RESPONSE_URL_ALLOWED_HOSTS: '127.0.0.1',
+    POWERTOOLS_SERVICE_NAME: 'verified-permissions-identity-source-provider',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    ...(dynamo !== undefined && dynamo.environment),
+    ...options.env,
+  };
+  const lambda = await startLambdaProcess({
+    env,
+    ...(options.bundlePath !== undefined && { bundlePath: options.bundlePath }),
+    ...(options.echoLogs !== undefined && { echoLogs: options.echoLogs }),
+  });
+  const stackId = `arn:aws:cloudformation:${region}:123456789012:stack/local-stack/${randomUUID()}`;
+
+  const event = async (request: StackRequest): Promise<Record<string, unknown>> => {
+    const base = {
+      RequestType: request.RequestType,
+      StackId: stackId,
+      RequestId: request.RequestId ?? randomUUID(),
+      LogicalResourceId: request.LogicalResourceId,
+      ResourceType: request.ResourceType ?? 'Custom::VerifiedPermissionsIdentitySource',
+      ...(request.PhysicalResourceId !== undefined && {
+        PhysicalResourceId: request.PhysicalResourceId,
+      }),
+      ResourceProperties: request.ResourceProperties,
+      ...(request.OldResourceProperties !== undefined && {
+        OldResourceProperties: request.OldResourceProperties,
+      }),
+    };
+    return { ...base, ResponseURL: await bucket.responseUrl(cloudFormationResponseKey(base)) };
+  };
+
+  const responseTo = async (sent: Record<string, unknown>) => {
+    const stored = await bucket.readResponse(
+      cloudFormationResponseKey(
+        sent as { StackId: string; LogicalResourceId: string; RequestId: string },
+      ),
+    );
+    return stored?.body as CloudFormationResponse | undefined;
+  };
+
+  return {
+    verifiedPermissions,
+    dynamo,
+    bucket,
+    lambda,
+    region,
+    stackId,
+    env,
+    event,
+    responseTo,
+    async send(request, sendOptions = {}) {
+      const built = await event(request);
+      const sent =
+        sendOptions.responseUrl === undefined
+          ? built
+          : { ...built, ResponseURL: sendOptions.responseUrl };
+      const before = verifiedPermissions.requests.length;
+      const invocation = await lambda.invoke(sent, { timeoutMs: sendOptions.timeoutMs ?? 30_000 });
+      return {
+        event: sent,
+        response: await responseTo(built),
+        apiCalls: verifiedPermissions.requests.slice(before),
+        invocation,
+      };
+    },
+    async close() {
+      await lambda.close();
+      await Promise.allSettled([verifiedPermissions.close(), dynamo?.stop(), bucket.stop()]);
+    },
+  };
+}

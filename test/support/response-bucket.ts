@@ -1,0 +1,207 @@
+/**
+ * The stand-in for CloudFormation's response bucket: a local S3 (`@20minutes/s3rver`) with one
+ * bucket, and pre-signed PutObject URLs for it made the way CloudFormation makes its
+ * `ResponseURL`s.
+ *
+ * - {@link ResponseBucket.responseUrl}: SigV4 query-signed URL (`@aws-sdk/s3-request-presigner`,
+ *   path style, region us-east-1, 2 hours), as CloudFormation issues today. Only `host` is signed,
+ *   so any Content-Type is accepted.
+ * - {@link ResponseBucket.sigV2ResponseUrl}: the older SigV2 query form (`AWSAccessKeyId`,
+ *   `Expires`, `Signature`). Its string-to-sign includes the Content-Type, signed here as empty, so a
+ *   PUT that sends a non-empty Content-Type gets 403 `SignatureDoesNotMatch`. s3rver checks both
+ *   signature versions (`lib/middleware/authentication.js`), so these 403s are real checks.
+ *
+ * s3rver on its own accepts unsigned requests; here they get 403 `AccessDenied`, as from the real
+ * bucket, so a PUT that lost its query string fails.
+ *
+ * s3rver only has a filesystem store; objects go to a fresh temporary directory that
+ * {@link ResponseBucket.stop} removes. It knows one key pair, `S3RVER`/`S3RVER`, which every URL
+ * here is signed with.
+ *
+ * @module
+ */
+import { createHmac } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from '@20minutes/s3rver';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+
+/** The bucket created when no name is given. */
+export const DEFAULT_RESPONSE_BUCKET = 'cfn-responses';
+
+/** The only credentials s3rver accepts (hard-coded in its `models/account.js`). */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+const ACCESS_DENIED_XML =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+
+/** CloudFormation's ResponseURLs are valid for two hours. */
+const CLOUDFORMATION_URL_EXPIRY_SECONDS = 7200;
+
+/** Options of {@link startResponseBucket}. */
+export interface ResponseBucketOptions {
+  /** Default {@link DEFAULT_RESPONSE_BUCKET}. */
+  bucket?: string;
+}
+
+/** An object read back from the bucket. */
+export interface StoredResponse {
+  /** The body parsed as JSON; undefined when it is not JSON. */
+  body: unknown;
+  /** The body as text. */
+  text: string;
+  /** The stored Content-Type (S3 stores `binary/octet-stream` when the PUT sent none). */
+  contentType: string | undefined;
+  contentLength: number | undefined;
+}
+
+/** A running response bucket. */
+export interface ResponseBucket {
+  /** `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly region: 'us-east-1';
+  /** A SigV4 pre-signed PutObject URL for `key` (default expiry 7200 s). */
+  responseUrl(key: string, options?: { expiresIn?: number }): Promise<string>;
+  /**
+   * A SigV2 pre-signed PutObject URL for `key`, signed for the given Content-Type (default none:
+   * only a PUT without a Content-Type header, or with an empty one, is accepted).
+   */
+  sigV2ResponseUrl(key: string, options?: { expiresIn?: number; contentType?: string }): string;
+  /** Reads `key` back; undefined when nothing was stored under it. */
+  readResponse(key: string): Promise<StoredResponse | undefined>;
+  /** The keys stored so far. */
+  keys(): Promise<string[]>;
+  /** Stops the server and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The object key CloudFormation uses for a request's response:
+ * `<StackId>|<LogicalResourceId>|<RequestId>` (contains `/` and `:` — good for testing encoding).
+ */
+export function cloudFormationResponseKey(request: {
+  StackId: string;
+  LogicalResourceId: string;
+  RequestId: string;
+}): string {
+  return `${request.StackId}|${request.LogicalResourceId}|${request.RequestId}`;
+}
+
+/** Starts s3rver on 127.0.0.1 (random port) with the response bucket. */
+export async function startResponseBucket(
+  options: ResponseBucketOptions = {},
+): Promise<ResponseBucket> {
+  const bucket = options.bucket ?? DEFAULT_RESPONSE_BUCKET;
+  const directory = await mkdtemp(join(tmpdir(), 'response-bucket-'));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
+  // s3rver lets unsigned requests through; CloudFormation's bucket does not. Put a guard first.
+  server.middleware.unshift((context, next) => {
+    const signed =
+      'Signature' in context.query ||
+      'X-Amz-Signature' in context.query ||
+      context.headers.authorization !== undefined;
+    if (signed) return next();
+    context.status = 403;
+    context.type = 'application/xml';
+    context.body = ACCESS_DENIED_XML;
+  });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+    // Without this the SDK adds a checksum of the (empty) body to pre-signed PutObject URLs,
+    // which CloudFormation's URLs do not have.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  // The SDK signs bucket-level requests for path `/<bucket>/`, s3rver checks them against
+  // `/<bucket>` (SignatureDoesNotMatch on ListObjectsV2); drop the trailing slash before signing.
+  s3.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { path?: unknown };
+      if (request.path === `/${bucket}/`) request.path = `/${bucket}`;
+      return next(args);
+    },
+    { step: 'build', name: 's3rverBucketPath' },
+  );
+
+  return {
+    endpoint,
+    bucket,
+    region: 'us-east-1',
+    responseUrl(key, urlOptions = {}) {
+      return getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: key }), {
+        expiresIn: urlOptions.expiresIn ?? CLOUDFORMATION_URL_EXPIRY_SECONDS,
+      });
+    },
+    sigV2ResponseUrl(key, urlOptions = {}) {
+      const expires =
+        Math.floor(Date.now() / 1000) + (urlOptions.expiresIn ?? CLOUDFORMATION_URL_EXPIRY_SECONDS);
+      const resource = `/${bucket}/${key.split('/').map(encodeRfc3986).join('/')}`;
+      const stringToSign = ['PUT', '', urlOptions.contentType ?? '', expires, resource].join('\n');
+      const signature = createHmac('sha1', S3RVER_CREDENTIALS.secretAccessKey)
+        .update(stringToSign, 'utf8')
+        .digest('base64');
+      const query = `AWSAccessKeyId=${S3RVER_CREDENTIALS.accessKeyId}&Expires=${expires}&Signature=${encodeURIComponent(signature)}`;
+      return `${endpoint}${resource}?${query}`;
+    },
+    async readResponse(key) {
+      try {
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const text = (await object.Body?.transformToString('utf8')) ?? '';
+        return {
+          body: parseJson(text),
+          text,
+          contentType: object.ContentType,
+          contentLength: object.ContentLength,
+        };
+      } catch (error) {
+        if (error instanceof NoSuchKey) return undefined;
+        throw error;
+      }
+    },
+    async keys() {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      return (listed.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [o.Key]));
+    },
+    async stop() {
+      s3.destroy();
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `encodeURIComponent` that also escapes `!'()*`, as S3 canonicalises keys. */
+function encodeRfc3986(segment: string): string {
+  return encodeURIComponent(segment).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
