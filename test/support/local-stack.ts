@@ -116,7 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     RESPONSE_URL_ALLOWED_HOSTS: '127.0.0.1',
     POWERTOOLS_SERVICE_NAME: 'verified-permissions-identity-source-provider',
     POWERTOOLS_LOG_LEVEL: 'INFO',
-    ...(dynamo !== undefined && dynamo.environment),
+    ...dynamo?.environment,
     ...options.env,
   };
   const lambda = await startLambdaProcess({

@@ -9,7 +9,7 @@ import type { IdempotencyGuard } from '../../src/idempotency.js';
 import { customResourceProvider } from '../../src/provider.js';
 import { silentLog } from '../fixtures/log.js';
 import { cognitoProperties, createRequest, toEvent } from '../fixtures/requests.js';
-import { type ResponseServer, startResponseServer } from '../fixtures/response-server.js';
+import { type ResponseRecorder, startResponseRecorder } from '../support/response-recorder.js';
 
 const vp = mockClient(VerifiedPermissionsClient);
 const client = new VerifiedPermissionsClient({ region: 'eu-west-1' });
@@ -21,12 +21,19 @@ const unguarded: IdempotencyGuard = {
   run: async (_r, _c, compute) => ({ kind: 'computed', outcome: await compute() }),
 };
 
-let responses: ResponseServer;
+let recorder: ResponseRecorder;
+const responses = {
+  url: () => recorder.url('/responses/r?X-Amz-Signature=topsecret'),
+  get received() {
+    return recorder.requests;
+  },
+  bodies: () => recorder.requests.map((r) => r.json as Record<string, unknown>),
+};
 beforeEach(async () => {
   vp.reset();
-  responses = await startResponseServer();
+  recorder = await startResponseRecorder();
 });
-afterEach(() => responses.close());
+afterEach(() => recorder.close());
 
 function provider(guard: IdempotencyGuard = unguarded) {
   const log = silentLog();

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   buildResponseBody,
@@ -7,6 +5,7 @@ import {
   MAX_RESPONSE_BYTES,
 } from '../../../src/cloudformation/response.js';
 import { silentLog } from '../../fixtures/log.js';
+import { type ResponseRecorder, startResponseRecorder } from '../../support/response-recorder.js';
 
 const target = {
   stackId: 'arn:aws:cloudformation:eu-west-1:1:stack/s/1',
@@ -72,45 +71,21 @@ describe('buildResponseBody', () => {
   });
 });
 
-interface Received {
-  method: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-let server: Server | undefined;
+let recorder: ResponseRecorder | undefined;
 afterEach(async () => {
-  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
-  server = undefined;
+  await recorder?.close();
+  recorder = undefined;
 });
 
-/** A local ResponseURL server answering with the given statuses in turn ('reset' drops the socket). */
-async function responseServer(
-  answers: (number | 'reset')[],
-): Promise<{ url: URL; received: Received[] }> {
-  const received: Received[] = [];
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({
-        method: req.method ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
-      });
-      const answer = answers.shift() ?? 200;
-      if (answer === 'reset') {
-        req.socket.destroy();
-        return;
-      }
-      res
-        .writeHead(answer)
-        .end(answer === 403 ? '<Error><Code>SignatureDoesNotMatch</Code></Error>' : '');
-    });
+/** A local ResponseURL answering with the given replies in turn ('reset' drops the socket). */
+async function responseServer(answers: (number | 'reset')[]) {
+  recorder = await startResponseRecorder({
+    script: answers.map((a) => (a === 'reset' ? { reset: true as const } : { status: a })),
   });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: new URL(`http://127.0.0.1:${port}/bucket/key?X-Amz-Signature=secret`), received };
+  return {
+    url: new URL(recorder.url('/bucket/key?X-Amz-Signature=secret')),
+    received: recorder.requests,
+  };
 }
 
 const fast = { log: silentLog(), sleep: async () => {} };
