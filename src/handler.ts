@@ -3,14 +3,25 @@
  * environment. No decisions of its own.
  */
 import { allowedHostsFromEnv } from './cloudformation/response-url.js';
+import { createJournalTable } from './create-journal-table.js';
 import { idempotencyGuard } from './idempotency.js';
 import { verifiedPermissionsClients } from './identity-source/client.js';
 import { logger } from './logger.js';
 import { customResourceProvider, type InvocationContext } from './provider.js';
+import { tableClient } from './table-client.js';
+
+const tableName = process.env.IDEMPOTENCY_TABLE_NAME || undefined;
+const table = tableName === undefined ? undefined : tableClient();
 
 const handle = customResourceProvider({
   clientFor: verifiedPermissionsClients(),
-  guard: idempotencyGuard({ tableName: process.env.IDEMPOTENCY_TABLE_NAME, log: logger }),
+  guard: idempotencyGuard({
+    tableName,
+    log: logger,
+    ...(table !== undefined && { client: table }),
+  }),
+  ...(tableName !== undefined &&
+    table !== undefined && { journal: createJournalTable({ tableName, client: table }) }),
   log: logger,
   defaultRegion: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
   allowedResponseHosts: allowedHostsFromEnv(process.env.RESPONSE_URL_ALLOWED_HOSTS),

@@ -13,10 +13,11 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CustomResourceRequest } from './cloudformation/request.js';
 import type { ResourceOutcome } from './cloudformation/response.js';
 import type { Log } from './logger.js';
+import { tableClient } from './table-client.js';
 
 /** A record outlives the ResponseURL (2 h) with room to spare. */
 export const RECORD_TTL_SECONDS = 3 * 60 * 60;
@@ -66,12 +67,7 @@ export function idempotencyGuard(options: {
       },
     };
   }
-  const client =
-    options.client ??
-    new DynamoDBClient({
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-    });
+  const client = options.client ?? tableClient();
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: '[StackId, RequestId, LogicalResourceId]',

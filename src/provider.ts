@@ -13,9 +13,10 @@ import {
 import { checkResponseUrl, redactUrl } from './cloudformation/response-url.js';
 import type { IdempotencyGuard } from './idempotency.js';
 import type { ClientForRegion } from './identity-source/client.js';
+import type { CreateJournal } from './identity-source/create-journal.js';
 import { notCreatedId } from './identity-source/physical-id.js';
 import type { Log } from './logger.js';
-import { provision } from './provision.js';
+import { provision, recordAnswered } from './provision.js';
 
 /** The Lambda context fields the provider reads. */
 export interface InvocationContext {
@@ -34,6 +35,8 @@ export interface ProviderDependencies {
   readonly defaultRegion: string;
   readonly allowedResponseHosts: readonly string[];
   readonly put?: PutResponse;
+  /** Records Creates so a Delete that lacks the id can find them; optional. */
+  readonly journal?: CreateJournal;
 }
 
 /** What an invocation did, for tests and the local runner; CloudFormation only sees the PUT. */
@@ -135,6 +138,9 @@ export function customResourceProvider(deps: ProviderDependencies) {
         log: deps.log,
         ...(deps.put !== undefined && { put: deps.put }),
       });
+      if (delivery.delivered && parsed.ok) {
+        await recordAnswered(deps.journal, parsed.request, outcome, deps.log);
+      }
       return { answered: true, outcome, delivered: delivery.delivered, replayed };
     } finally {
       deps.log.resetKeys();

@@ -6,10 +6,16 @@ import type { CustomResourceRequest } from './cloudformation/request.js';
 import type { ResourceOutcome } from './cloudformation/response.js';
 import { dataFor } from './identity-source/api-input.js';
 import { type ApplyDependencies, applyPlan } from './identity-source/apply.js';
-import { ApiCallError, DeadlineExceededError } from './identity-source/errors.js';
+import type { CreateJournal } from './identity-source/create-journal.js';
+import {
+  ApiCallError,
+  CancelledByDeleteError,
+  DeadlineExceededError,
+} from './identity-source/errors.js';
 import { createUnconfirmedId, notCreatedId } from './identity-source/physical-id.js';
 import { type Plan, planFor } from './identity-source/plan.js';
 import { formatProblems } from './identity-source/property-reader.js';
+import type { Log } from './logger.js';
 
 export interface ProvisionDependencies extends ApplyDependencies {
   /** The function's own region: where sources go when `Region` is not set. */
@@ -64,7 +70,10 @@ function failure(
   error: unknown,
   deps: ProvisionDependencies,
 ): ResourceOutcome {
-  const known = error instanceof ApiCallError || error instanceof DeadlineExceededError;
+  const known =
+    error instanceof ApiCallError ||
+    error instanceof DeadlineExceededError ||
+    error instanceof CancelledByDeleteError;
   if (!known) deps.log.error('Unexpected error', { error: error as Error });
   const reason = known
     ? error.message
@@ -110,11 +119,40 @@ function summary(plan: Plan): Record<string, unknown> {
       };
     case 'delete-unconfirmed':
       return { action: plan.action, region: plan.region, policyStoreId: plan.replay.policyStoreId };
+    case 'sweep':
+      return { action: plan.action };
     case 'no-op':
       return { action: plan.action, identitySourceId: plan.identitySourceId };
     case 'acknowledge':
       return { action: plan.action, why: plan.why };
     case 'reject':
       return { action: plan.action, problems: plan.problems.length };
+  }
+}
+
+/**
+ * After CloudFormation received a SUCCESS that made a new identity source (a Create, or an
+ * Update that replaced), the journal marks it live: a later Delete must name it.
+ */
+export async function recordAnswered(
+  journal: CreateJournal | undefined,
+  request: CustomResourceRequest,
+  outcome: ResourceOutcome,
+  log: Log,
+): Promise<void> {
+  if (journal === undefined || outcome.status !== 'SUCCESS') return;
+  const madeNew =
+    request.requestType === 'Create' ||
+    (request.requestType === 'Update' && outcome.physicalResourceId !== request.physicalResourceId);
+  if (!madeNew) return;
+  try {
+    await journal.answered(
+      { stackId: request.stackId, logicalResourceId: request.logicalResourceId },
+      request.requestId,
+    );
+  } catch (error) {
+    log.warn('Create journal unavailable; the answer was not recorded', {
+      error: (error as Error)?.name,
+    });
   }
 }

@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/client-verifiedpermissions';
 import type { Log } from '../logger.js';
 import type { ClientForRegion } from './client.js';
-import { ApiCallError, DeadlineExceededError } from './errors.js';
+import type { CreateJournal, CreateResult, JournalEntry, ResourceKey } from './create-journal.js';
+import { ApiCallError, CancelledByDeleteError, DeadlineExceededError } from './errors.js';
 import type { Plan } from './plan.js';
 import { backoffMs, isOutcomeUnknown, isRetryable, type SdkErrorLike } from './retry-policy.js';
 
@@ -21,6 +22,8 @@ export interface ApplyDependencies {
   readonly workEndsAt: number;
   readonly log: Log;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Where Creates are recorded so a Delete that lacks the id can find them; optional. */
+  readonly journal?: CreateJournal;
 }
 
 /** What applying a plan did. */
@@ -42,7 +45,7 @@ type ApplicablePlan = Exclude<Plan, { action: 'reject' }>;
 export async function applyPlan(plan: ApplicablePlan, deps: ApplyDependencies): Promise<Applied> {
   switch (plan.action) {
     case 'create':
-      return { kind: 'created', identitySourceId: await create(plan.region, plan.input, deps) };
+      return { kind: 'created', identitySourceId: await journaledCreate(plan, deps) };
     case 'update': {
       const input = plan.input;
       await call('UpdateIdentitySource', plan.region, deps, (signal) =>
@@ -54,12 +57,160 @@ export async function applyPlan(plan: ApplicablePlan, deps: ApplyDependencies): 
     }
     case 'no-op':
       return { kind: 'unchanged', identitySourceId: plan.identitySourceId };
-    case 'delete':
-      return remove(plan.region, plan.input, deps);
+    case 'delete': {
+      const removed = await remove(plan.region, plan.input, deps);
+      // Not found: the id may be one CloudFormation made up for a Create it gave up on.
+      return removed.kind === 'already-gone' ? sweep(plan.resource, deps, removed) : removed;
+    }
+    case 'sweep':
+      return sweep(plan.resource, deps, { kind: 'nothing-to-delete' });
     case 'delete-unconfirmed':
       return deleteUnconfirmed(plan.region, plan.replay, deps);
     case 'acknowledge':
       return { kind: 'nothing-to-delete' };
+  }
+}
+
+/**
+ * A Create recorded in the journal: begun before the call, settled after it. When a Delete
+ * cancelled it meanwhile, the source it made is removed again and the Create fails.
+ */
+async function journaledCreate(
+  plan: Extract<Plan, { action: 'create' }>,
+  deps: ApplyDependencies,
+): Promise<string> {
+  const { journal, log } = deps;
+  const key = plan.resource;
+  const { requestId, region, input } = plan;
+  if (journal === undefined) return create(region, input, deps);
+  await bestEffort(log, 'begin', () => journal.begin(key, { requestId, region, input }), undefined);
+
+  let identitySourceId: string;
+  try {
+    identitySourceId = await create(region, input, deps);
+  } catch (error) {
+    const mayHaveTakenEffect = !(error instanceof ApiCallError) || error.mayHaveTakenEffect;
+    const failed: CreateResult = { failed: true, mayHaveTakenEffect };
+    const verdict = await bestEffort(
+      log,
+      'settle',
+      () => journal.settle(key, requestId, failed),
+      'recorded',
+    );
+    if (verdict === 'cancelled') {
+      const how = mayHaveTakenEffect ? 'finished' : 'cleaned';
+      await bestEffort(log, 'close', () => journal.closeCancelled(key, requestId, how), undefined);
+    }
+    throw error;
+  }
+
+  const verdict = await bestEffort(
+    log,
+    'settle',
+    () => journal.settle(key, requestId, { identitySourceId }),
+    'recorded',
+  );
+  if (verdict === 'recorded') return identitySourceId;
+  log.warn('A Delete arrived while this Create ran: removing what it made', { identitySourceId });
+  try {
+    await remove(region, { policyStoreId: input.policyStoreId, identitySourceId }, deps);
+  } catch (error) {
+    await bestEffort(
+      log,
+      'close',
+      () => journal.closeCancelled(key, requestId, 'finished'),
+      undefined,
+    );
+    throw error;
+  }
+  await bestEffort(
+    log,
+    'close',
+    () => journal.closeCancelled(key, requestId, 'cleaned'),
+    undefined,
+  );
+  throw new CancelledByDeleteError(
+    `a Delete for this resource arrived while it was being created; the identity source ${identitySourceId} it made was deleted again, so nothing is left behind`,
+  );
+}
+
+/**
+ * For a Delete that does not name a live identity source: finds the latest Create of this
+ * resource in the journal and removes what it made, unless its SUCCESS was answered (then
+ * that source is live and CloudFormation would name it). A Create still running is waited
+ * for; if it does not finish in time, its clientToken is replayed to learn what it made.
+ */
+async function sweep(
+  resource: ResourceKey,
+  deps: ApplyDependencies,
+  otherwise: Applied,
+): Promise<Applied> {
+  const { journal, log } = deps;
+  if (journal === undefined) return otherwise;
+  const found = await bestEffort(log, 'cancel', () => journal.cancel(resource), undefined);
+  if (found === undefined) return otherwise;
+  log.info('Create journal', { state: found.state, createRequestId: found.requestId });
+  switch (found.state) {
+    case 'answered':
+    case 'cleaned':
+      return otherwise;
+    case 'created':
+      return removeMade(found, found.identitySourceId, deps);
+    case 'failed':
+      return found.mayHaveTakenEffect
+        ? deleteUnconfirmed(found.region, found.input, deps)
+        : otherwise;
+    case 'in-flight':
+    case 'cancelled': {
+      const settled = await waitForCancelledCreate(resource, journal, deps);
+      if (settled?.state === 'cleaned') return { kind: 'deleted' };
+      return deleteUnconfirmed(found.region, found.input, deps);
+    }
+  }
+}
+
+async function removeMade(
+  entry: JournalEntry,
+  identitySourceId: string | undefined,
+  deps: ApplyDependencies,
+): Promise<Applied> {
+  if (identitySourceId === undefined || entry.input.policyStoreId === undefined)
+    return { kind: 'nothing-to-delete' };
+  return remove(entry.region, { policyStoreId: entry.input.policyStoreId, identitySourceId }, deps);
+}
+
+/** Polls until the cancelled Create has cleaned up or finished, keeping time to act after. */
+async function waitForCancelledCreate(
+  resource: ResourceKey,
+  journal: CreateJournal,
+  deps: ApplyDependencies,
+): Promise<JournalEntry | undefined> {
+  const sleep = deps.sleep ?? defaultSleep;
+  const keep = Math.max(3_000, (deps.workEndsAt - Date.now()) * 0.3);
+  for (;;) {
+    const entry = await bestEffort(deps.log, 'read', () => journal.read(resource), undefined);
+    if (entry === undefined || entry.state === 'cleaned' || entry.createFinished === true)
+      return entry;
+    if (deps.workEndsAt - Date.now() - 500 < keep) return entry;
+    await sleep(500);
+  }
+}
+
+/** Journal trouble never fails the request: it is logged and the work goes on without it. */
+async function bestEffort<T>(
+  log: Log,
+  step: string,
+  run: () => Promise<T>,
+  fallback: T,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    log.warn('Create journal unavailable; going on without it', {
+      step,
+      error: (error as Error)?.name,
+    });
+    return fallback;
   }
 }
 

@@ -7,9 +7,10 @@
  * | Update, `PolicyStoreId` or `Region` changed | `create` a replacement (CloudFormation deletes the old one) |
  * | Update, anything else that matters changed | `update` in place, Cognito↔OIDC switch included |
  * | Update, nothing that matters changed | `no-op` |
- * | Delete of an identity source id | `delete` (not-found counts as done) |
+ * | Delete of an identity source id | `delete` (not-found counts as done, then as `sweep`) |
  * | Delete of `CreateUnconfirmed:<token>` | `delete-unconfirmed`: replay the create to find it, then delete |
- * | Delete of `NotCreated:…` or an id that is not ours | `acknowledge` |
+ * | Delete of any other id (one CloudFormation made up) | `sweep`: remove what an unanswered Create of this resource made |
+ * | Delete of `NotCreated:…` | `acknowledge` |
  */
 import type {
   CreateIdentitySourceInput,
@@ -19,6 +20,7 @@ import type {
 import type { CustomResourceRequest, RawProperties } from '../cloudformation/request.js';
 import { createInput, deleteInput, updateInput } from './api-input.js';
 import { clientTokenFor } from './client-token.js';
+import type { ResourceKey } from './create-journal.js';
 import { notCreatedId, readPhysicalId } from './physical-id.js';
 import {
   type IdentitySourceConfiguration,
@@ -36,6 +38,9 @@ export type Plan =
       readonly configuration: IdentitySourceConfiguration;
       /** The identity source this one replaces, on an Update that needs replacement. */
       readonly replaces?: string;
+      /** The request making it, and the resource it belongs to (for the create journal). */
+      readonly requestId: string;
+      readonly resource: ResourceKey;
     }
   | {
       readonly action: 'update';
@@ -52,6 +57,12 @@ export type Plan =
       readonly action: 'delete';
       readonly region: string;
       readonly input: DeleteIdentitySourceInput;
+      readonly resource: ResourceKey;
+    }
+  | {
+      /** The id is not an identity source: find and remove what an unanswered Create made. */
+      readonly action: 'sweep';
+      readonly resource: ResourceKey;
     }
   | {
       readonly action: 'delete-unconfirmed';
@@ -136,13 +147,7 @@ function planDelete(request: CustomResourceRequest, defaultRegion: string): Plan
   if (current.kind === 'not-created') {
     return { action: 'acknowledge', physicalResourceId, why: 'the Create made nothing' };
   }
-  if (current.kind === 'foreign') {
-    return {
-      action: 'acknowledge',
-      physicalResourceId,
-      why: 'the physical id is not an identity source id',
-    };
-  }
+  if (current.kind === 'foreign') return { action: 'sweep', resource: resourceOf(request) };
   if (current.kind === 'create-unconfirmed') {
     const parsed = parseProperties(request.resourceProperties);
     if (!parsed.ok) {
@@ -164,7 +169,12 @@ function planDelete(request: CustomResourceRequest, defaultRegion: string): Plan
     action: 'delete',
     region: location.region,
     input: deleteInput(location.policyStoreId, current.identitySourceId),
+    resource: resourceOf(request),
   };
+}
+
+function resourceOf(request: CustomResourceRequest): ResourceKey {
+  return { stackId: request.stackId, logicalResourceId: request.logicalResourceId };
 }
 
 function creation(
@@ -177,6 +187,8 @@ function creation(
     region: properties.region ?? defaultRegion,
     input: createInput(properties, clientTokenFor(request.requestId)),
     configuration: properties.configuration,
+    requestId: request.requestId,
+    resource: resourceOf(request),
   } as const;
 }
 

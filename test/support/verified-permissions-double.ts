@@ -185,6 +185,8 @@ export interface VerifiedPermissionsDouble {
   failNext(operation: IdentitySourceOperation | '*', failure?: InjectedFailure): void;
   /** The next `times` requests for `operation` are never answered (until {@link close}). */
   hangNext(operation: IdentitySourceOperation | '*', times?: number): void;
+  /** The next `times` requests for `operation` take effect and are answered only after `ms`. */
+  delayNext(operation: IdentitySourceOperation | '*', ms: number, times?: number): void;
   /** Switches the write throttle: N accepted writes per store per second, or off with undefined/0. */
   setWriteThrottle(perSecond: number | undefined): void;
   /** Forgets all stores, identity sources, client tokens, requests, pending faults and throttle windows. */
@@ -215,7 +217,8 @@ type Fault =
   | {
       kind: 'hang';
       remaining: number;
-    };
+    }
+  | { kind: 'delay'; ms: number; remaining: number };
 
 /** An error answer, thrown inside the operation handlers and turned into an HTTP response. */
 class ServiceError extends Error {
@@ -477,7 +480,7 @@ export async function startVerifiedPermissionsDouble(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    const now = Date.now();
+    let now = Date.now();
     const target = req.headers['x-amz-target'];
     const operation =
       typeof target === 'string' && target.startsWith(targetPrefix)
@@ -520,6 +523,11 @@ export async function startVerifiedPermissionsDouble(
       }
       const fault = takeFault(operation);
       if (fault?.kind === 'hang') return; // never answered; close() destroys the socket
+      if (fault?.kind === 'delay') {
+        // a slow service: the request takes effect, and is answered, only after the delay
+        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        now = Date.now();
+      }
       if (fault?.kind === 'fail') {
         const type = fault.failure.errorType ?? 'InternalServerException';
         throw new ServiceError(
@@ -590,6 +598,9 @@ export async function startVerifiedPermissionsDouble(
     },
     hangNext(operation, times = 1) {
       enqueueFault(faults, operation, { kind: 'hang', remaining: times });
+    },
+    delayNext(operation, ms, times = 1) {
+      enqueueFault(faults, operation, { kind: 'delay', ms, remaining: times });
     },
     setWriteThrottle(perSecond) {
       throttlePerSecond = perSecond;

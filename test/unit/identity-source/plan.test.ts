@@ -198,6 +198,7 @@ describe('planFor: Delete', () => {
       action: 'delete',
       region: 'eu-central-1',
       input: { policyStoreId: POLICY_STORE_ID, identitySourceId: IDENTITY_SOURCE_ID },
+      resource: { stackId: request.stackId, logicalResourceId: 'IdentitySource' },
     });
   });
 
@@ -215,12 +216,15 @@ describe('planFor: Delete', () => {
     });
   });
 
-  it('acknowledges an id that cannot be an identity source id', () => {
+  it('sweeps for an unanswered Create when the id cannot be an identity source id', () => {
     const request = deleteRequest(
       'arn:aws:cloudformation:made-up|IdentitySource|xyz',
       cognitoProperties(),
     );
-    expect(planFor(request, REGION)).toMatchObject({ action: 'acknowledge' });
+    expect(planFor(request, REGION)).toEqual({
+      action: 'sweep',
+      resource: { stackId: request.stackId, logicalResourceId: 'IdentitySource' },
+    });
   });
 
   it('replays an unconfirmed Create with its token to find what it made', () => {

@@ -1,0 +1,87 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJournalTable } from '../../src/create-journal-table.js';
+import type { CreateJournal } from '../../src/identity-source/create-journal.js';
+import { type DynamoDbLocal, startDynamoDb } from '../support/dynamodb-local.js';
+
+let dynamo: DynamoDbLocal;
+let journal: CreateJournal;
+beforeAll(async () => {
+  dynamo = await startDynamoDb();
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: dynamo.endpoint,
+    credentials: dynamo.credentials,
+  });
+  journal = createJournalTable({ tableName: dynamo.tableName, client });
+});
+afterAll(() => dynamo.stop());
+
+let n = 0;
+const key = () => ({
+  stackId: 'arn:aws:cloudformation:eu-west-1:1:stack/s/1',
+  logicalResourceId: `R${++n}`,
+});
+const input = {
+  clientToken: 'tok',
+  policyStoreId: 'PS1',
+  configuration: { cognitoUserPoolConfiguration: { userPoolArn: 'arn' } },
+};
+
+describe('create journal on DynamoDB (dynalite)', () => {
+  it('records a Create from begin to answered', async () => {
+    const k = key();
+    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
+    expect(await journal.read(k)).toEqual({
+      state: 'in-flight',
+      requestId: 'r1',
+      region: 'eu-west-1',
+      input,
+    });
+    expect(await journal.settle(k, 'r1', { identitySourceId: 'IS1' })).toBe('recorded');
+    await journal.answered(k, 'r1');
+    expect(await journal.read(k)).toMatchObject({ state: 'answered', identitySourceId: 'IS1' });
+    // a Delete without the id leaves an answered (live) source alone
+    expect(await journal.cancel(k)).toMatchObject({ state: 'answered' });
+    expect((await journal.read(k))?.state).toBe('answered');
+  });
+
+  it('lets a Delete cancel a running Create, which then learns it was cancelled', async () => {
+    const k = key();
+    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
+    expect(await journal.cancel(k)).toMatchObject({ state: 'in-flight', requestId: 'r1' });
+    expect(await journal.settle(k, 'r1', { identitySourceId: 'IS1' })).toBe('cancelled');
+    await journal.closeCancelled(k, 'r1', 'cleaned');
+    expect(await journal.read(k)).toMatchObject({ state: 'cleaned', cancelledFrom: 'in-flight' });
+  });
+
+  it('cancels a created but unanswered Create, returning its id', async () => {
+    const k = key();
+    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
+    await journal.settle(k, 'r1', { identitySourceId: 'IS9' });
+    expect(await journal.cancel(k)).toMatchObject({ state: 'created', identitySourceId: 'IS9' });
+    await journal.answered(k, 'r1'); // too late: it stays cancelled
+    expect((await journal.read(k))?.state).toBe('cancelled');
+  });
+
+  it('ignores settlements of an older request once a newer Create began', async () => {
+    const k = key();
+    await journal.begin(k, { requestId: 'old', region: 'eu-west-1', input });
+    await journal.begin(k, { requestId: 'new', region: 'eu-west-1', input });
+    expect(await journal.settle(k, 'old', { failed: true, mayHaveTakenEffect: true })).toBe(
+      'recorded',
+    );
+    expect(await journal.read(k)).toMatchObject({ state: 'in-flight', requestId: 'new' });
+  });
+
+  it('records a failed Create and whether it may have made something', async () => {
+    const k = key();
+    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
+    await journal.settle(k, 'r1', { failed: true, mayHaveTakenEffect: true });
+    expect(await journal.read(k)).toMatchObject({ state: 'failed', mayHaveTakenEffect: true });
+  });
+
+  it('knows nothing of a resource never created', async () => {
+    expect(await journal.cancel(key())).toBeUndefined();
+  });
+});
