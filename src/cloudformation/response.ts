@@ -154,7 +154,7 @@ export async function deliverResponse(
         attempt,
         answer: result.body.slice(0, 300),
       });
-      if (!retryable) return { delivered: false, attempts: attempt, statusCode };
+      if (!retryable) break;
     } catch (error) {
       options.log.warn('Response PUT failed', {
         responseUrl: target,
@@ -169,6 +169,7 @@ export async function deliverResponse(
   options.log.error('Response not delivered: CloudFormation will wait for its timeout', {
     responseUrl: target,
     statusCode,
+    attempts,
   });
   return { delivered: false, attempts, ...(statusCode !== undefined && { statusCode }) };
 }

@@ -63,7 +63,7 @@ export function backoffMs(
   error: unknown,
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(8_000, 250 * 2 ** Math.max(0, attempt - 2));
+  const ceiling = Math.min(4_000, 250 * 2 ** Math.max(0, attempt - 2));
   const jittered = ceiling / 2 + random() * (ceiling / 2);
   const throttled = (error as SdkErrorLike | undefined)?.name === 'ThrottlingException';
   return Math.round(throttled ? Math.max(1_000, jittered) : jittered);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cognitoProperties } from '../fixtures/requests.js';
 import { type LambdaProcess, startLambdaProcess } from '../support/lambda-process.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
+import { signatureLeaks } from '../support/log-scan.js';
 import { startResponseRecorder } from '../support/response-recorder.js';
 
 let stack: LocalStack;
@@ -16,6 +17,7 @@ beforeAll(async () => {
   second = await startLambdaProcess({ env: { ...stack.env } });
 });
 afterAll(async () => {
+  expect(signatureLeaks(stack.logs)).toEqual([]);
   await second?.close();
   await stack?.close();
 });

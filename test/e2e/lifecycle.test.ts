@@ -7,13 +7,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cognitoProperties, oidcProperties, USER_POOL_ARN } from '../fixtures/requests.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
+import { signatureLeaks } from '../support/log-scan.js';
 import { startResponseRecorder } from '../support/response-recorder.js';
 
 let stack: LocalStack;
 beforeAll(async () => {
   stack = await startLocalStack();
 });
-afterAll(() => stack?.close());
+afterAll(async () => {
+  expect(signatureLeaks(stack.logs)).toEqual([]);
+  expect(stack.logs.length).toBeGreaterThan(0);
+  await stack?.close();
+});
 
 /** Properties for a fresh policy store of the double. */
 function cognitoIn(storeId: string, overrides: Record<string, unknown> = {}) {

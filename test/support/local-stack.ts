@@ -86,6 +86,8 @@ export interface LocalStack {
   readonly stackId: string;
   /** The function's environment. */
   readonly env: Readonly<Record<string, string>>;
+  /** Every log line of every invocation made through {@link LocalStack.lambda}, in order. */
+  readonly logs: readonly string[];
   /** Sends one request through the function and reads back its response. */
   send(request: StackRequest, options?: SendOptions): Promise<Exchange>;
   /** Builds the event (with a pre-signed ResponseURL) without sending it. */
@@ -119,11 +121,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...dynamo?.environment,
     ...options.env,
   };
-  const lambda = await startLambdaProcess({
+  const logs: string[] = [];
+  const started = await startLambdaProcess({
     env,
     ...(options.bundlePath !== undefined && { bundlePath: options.bundlePath }),
     ...(options.echoLogs !== undefined && { echoLogs: options.echoLogs }),
   });
+  const lambda: LambdaProcess = {
+    get coldStartMs() {
+      return started.coldStartMs;
+    },
+    get initLogs() {
+      return started.initLogs;
+    },
+    get pid() {
+      return started.pid;
+    },
+    async invoke(event, invokeOptions) {
+      const result = await started.invoke(event, invokeOptions);
+      if (result.coldStart) logs.push(...started.initLogs);
+      logs.push(...result.logs);
+      return result;
+    },
+    peakRssBytes: () => started.peakRssBytes(),
+    close: () => started.close(),
+  };
   const stackId = `arn:aws:cloudformation:${region}:123456789012:stack/local-stack/${randomUUID()}`;
 
   const event = async (request: StackRequest): Promise<Record<string, unknown>> => {
@@ -161,6 +183,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     region,
     stackId,
     env,
+    logs,
     event,
     responseTo,
     async send(request, sendOptions = {}) {

@@ -47,11 +47,11 @@ describe('retry policy', () => {
     ).toBe(false);
   });
 
-  it('backs off exponentially with jitter, at least 1 s when throttled', () => {
+  it('backs off exponentially with jitter, capped at 4 s, at least 1 s when throttled', () => {
     expect(backoffMs(2, {}, () => 0)).toBe(125);
     expect(backoffMs(2, {}, () => 1)).toBe(250);
     expect(backoffMs(5, {}, () => 1)).toBe(2000);
-    expect(backoffMs(30, {}, () => 1)).toBe(8000);
+    expect(backoffMs(30, {}, () => 1)).toBe(4000);
     expect(backoffMs(2, { name: 'ThrottlingException' }, () => 0)).toBe(1000);
   });
 });
