@@ -4,14 +4,18 @@
  */
 import { type Deadline, deadlineFor } from './cloudformation/deadline.js';
 import type { PutResponse } from './cloudformation/outbound.js';
-import { parseRequest, type RequestEcho } from './cloudformation/request.js';
+import {
+  type CustomResourceRequest,
+  parseRequest,
+  type RequestEcho,
+} from './cloudformation/request.js';
 import {
   buildResponseBody,
   deliverResponse,
   type ResourceOutcome,
 } from './cloudformation/response.js';
 import { checkResponseUrl, redactUrl } from './cloudformation/response-url.js';
-import type { IdempotencyGuard } from './idempotency.js';
+import type { GuardedOutcome, IdempotencyGuard } from './idempotency.js';
 import type { ClientForRegion } from './identity-source/client.js';
 import type { CreateJournal } from './identity-source/create-journal.js';
 import { notCreatedId } from './identity-source/physical-id.js';
@@ -66,9 +70,7 @@ export function customResourceProvider(deps: ProviderDependencies) {
     context: InvocationContext,
   ): Promise<InvocationResult> {
     const parsed = parseRequest(event);
-    const echo: RequestEcho = parsed.ok
-      ? { ...parsed.request, requestType: parsed.request.requestType }
-      : parsed.echo;
+    const echo: RequestEcho = parsed.ok ? parsed.request : parsed.echo;
     deps.log.appendKeys({
       RequestType: echo.requestType,
       StackId: echo.stackId,
@@ -89,50 +91,29 @@ export function customResourceProvider(deps: ProviderDependencies) {
         context,
         parsed.ok ? parsed.request.serviceTimeoutSeconds : undefined,
       );
-      let outcome: ResourceOutcome;
-      let replayed = false;
-      if (!parsed.ok) {
-        deps.log.error('Invalid request event', { problems: parsed.problems });
-        outcome = {
-          status: 'FAILED',
-          physicalResourceId: echo.physicalResourceId ?? notCreatedId(echo.requestId || 'unknown'),
-          reason: `Invalid request: ${parsed.problems.join('; ')}`,
-        };
-      } else {
-        const request = parsed.request;
-        const guarded = await guardedProvision(
-          deps,
-          context,
-          deadline,
-          () => provision(request, { ...deps, workEndsAt: deadline.workEndsAt }),
-          request,
+
+      const result = parsed.ok
+        ? await decide(deps, parsed.request, context, deadline)
+        : { kind: 'computed' as const, outcome: invalidRequest(parsed.problems, echo, deps.log) };
+      if (result.kind === 'in-progress') {
+        deps.log.warn(
+          'The same request is already being handled by another invocation; it will answer',
         );
-        if (guarded.kind === 'in-progress') {
-          deps.log.warn(
-            'The same request is already being handled by another invocation; it will answer',
-          );
-          return { answered: false, why: 'in-progress-elsewhere' };
-        }
-        outcome = guarded.outcome;
-        replayed = guarded.kind === 'replayed';
-        if (replayed) deps.log.info('Repeated delivery: re-sending the stored outcome');
+        return { answered: false, why: 'in-progress-elsewhere' };
       }
+      const { outcome } = result;
+      const replayed = result.kind === 'replayed';
+      if (replayed) deps.log.info('Repeated delivery: re-sending the stored outcome');
       deps.log.info('Outcome', {
         status: outcome.status,
         physicalResourceId: outcome.physicalResourceId,
         reason: outcome.reason,
       });
-      const body = buildResponseBody(
-        {
-          stackId: echo.stackId,
-          requestId: echo.requestId,
-          logicalResourceId: echo.logicalResourceId,
-        },
-        outcome,
-        context.logStreamName ?? 'unknown',
-      );
-      if (body.shortened !== 'nothing')
+
+      const body = buildResponseBody(echo, outcome, context?.logStreamName ?? 'unknown');
+      if (body.shortened !== 'nothing') {
         deps.log.warn('Response shortened to fit 4096 bytes', { shortened: body.shortened });
+      }
       const delivery = await deliverResponse(verdict.url, body.json, {
         endsAt: deadline.responseEndsAt,
         log: deps.log,
@@ -148,20 +129,19 @@ export function customResourceProvider(deps: ProviderDependencies) {
   };
 }
 
-async function guardedProvision(
+/** The outcome of a valid request: provisioned once, under the idempotency guard. */
+async function decide(
   deps: ProviderDependencies,
+  request: CustomResourceRequest,
   context: InvocationContext,
   deadline: Deadline,
-  compute: () => Promise<ResourceOutcome>,
-  request: Parameters<IdempotencyGuard['run']>[0],
-) {
+): Promise<GuardedOutcome> {
   try {
-    return await deps.guard.run(request, context, compute);
+    return await deps.guard.run(request, context, () =>
+      provision(request, { ...deps, workEndsAt: deadline.workEndsAt }),
+    );
   } catch (error) {
-    deps.log.error('Unexpected error', {
-      error: error as Error,
-      workRemainingMs: deadline.workRemainingMs(),
-    });
+    deps.log.error('Unexpected error', { error: error as Error });
     return {
       kind: 'computed',
       outcome: {
@@ -169,6 +149,16 @@ async function guardedProvision(
         physicalResourceId: request.physicalResourceId ?? notCreatedId(request.requestId),
         reason: `internal error: ${(error as Error)?.message ?? String(error)}`,
       },
-    } as const;
+    };
   }
+}
+
+/** The FAILED outcome of an event that is not a valid custom-resource request. */
+function invalidRequest(problems: readonly string[], echo: RequestEcho, log: Log): ResourceOutcome {
+  log.error('Invalid request event', { problems });
+  return {
+    status: 'FAILED',
+    physicalResourceId: echo.physicalResourceId ?? notCreatedId(echo.requestId || 'unknown'),
+    reason: `Invalid request: ${problems.join('; ')}`,
+  };
 }
