@@ -103,7 +103,7 @@ function summary(plan: Plan): Record<string, unknown> {
         action: plan.action,
         region: plan.region,
         policyStoreId: plan.input.policyStoreId,
-        replaces: plan.replaces,
+        replaces: plan.replaces?.identitySourceId,
       };
     case 'update':
       return {

@@ -7,6 +7,7 @@ import {
   type CreateIdentitySourceInput,
   DeleteIdentitySourceCommand,
   type DeleteIdentitySourceInput,
+  GetIdentitySourceCommand,
   UpdateIdentitySourceCommand,
 } from '@aws-sdk/client-verifiedpermissions';
 import type { Log } from '../logger.js';
@@ -14,7 +15,13 @@ import type { ClientForRegion } from './client.js';
 import type { CreateJournal, CreateResult, JournalEntry, ResourceKey } from './create-journal.js';
 import { ApiCallError, CancelledByDeleteError, DeadlineExceededError } from './errors.js';
 import type { Plan } from './plan.js';
-import { backoffMs, isOutcomeUnknown, isRetryable, type SdkErrorLike } from './retry-policy.js';
+import {
+  backoffMs,
+  isOutcomeUnknown,
+  isRetryable,
+  type SdkErrorLike,
+  STORE_VISIBILITY_WAIT_MS,
+} from './retry-policy.js';
 
 export interface ApplyDependencies {
   readonly clientFor: ClientForRegion;
@@ -44,8 +51,25 @@ type ApplicablePlan = Exclude<Plan, { action: 'reject' }>;
  */
 export async function applyPlan(plan: ApplicablePlan, deps: ApplyDependencies): Promise<Applied> {
   switch (plan.action) {
-    case 'create':
+    case 'create': {
+      if (
+        plan.replaces !== undefined &&
+        (await existsIn(plan.region, plan.replaces.ifAlreadyThere, deps))
+      ) {
+        // Rolling back a failed replacement: the source is already where it should be.
+        deps.log.info('The replaced source already lives in the target store: updating in place');
+        return applyPlan(
+          {
+            action: 'update',
+            region: plan.region,
+            input: plan.replaces.ifAlreadyThere,
+            configuration: plan.configuration,
+          },
+          deps,
+        );
+      }
       return { kind: 'created', identitySourceId: await journaledCreate(plan, deps) };
+    }
     case 'update': {
       const input = plan.input;
       await call('UpdateIdentitySource', plan.region, deps, (signal) =>
@@ -68,6 +92,28 @@ export async function applyPlan(plan: ApplicablePlan, deps: ApplyDependencies): 
       return deleteUnconfirmed(plan.region, plan.replay, deps);
     case 'acknowledge':
       return { kind: 'nothing-to-delete' };
+  }
+}
+
+/** Whether the identity source exists in that store and region (errors count as no). */
+async function existsIn(
+  region: string,
+  input: { policyStoreId: string | undefined; identitySourceId: string | undefined },
+  deps: ApplyDependencies,
+): Promise<boolean> {
+  try {
+    await call('GetIdentitySource', region, deps, (signal) =>
+      deps.clientFor(region).send(
+        new GetIdentitySourceCommand({
+          policyStoreId: input.policyStoreId,
+          identitySourceId: input.identitySourceId,
+        }),
+        { abortSignal: signal },
+      ),
+    );
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -292,6 +338,7 @@ async function call<T>(
 ): Promise<T> {
   const sleep = deps.sleep ?? defaultSleep;
   let mayHaveTakenEffect = false;
+  let storeMissingSince: number | undefined;
   for (let attempt = 1; ; attempt++) {
     const remaining = deps.workEndsAt - Date.now();
     if (remaining <= 0) {
@@ -333,9 +380,15 @@ async function call<T>(
           mayHaveTakenEffect,
         );
       }
-      if (!isRetryable(operation, error)) {
+      if (e.name === 'ResourceNotFoundException') storeMissingSince ??= started;
+      const waitedForStore = storeMissingSince === undefined ? 0 : Date.now() - storeMissingSince;
+      if (!isRetryable(operation, error) || waitedForStore > STORE_VISIBILITY_WAIT_MS) {
+        const waited =
+          waitedForStore > 0
+            ? ` (waited ${Math.round(waitedForStore / 1000)} s for it to become visible)`
+            : '';
         throw new ApiCallError(
-          describeFailure(operation, region, error),
+          `${describeFailure(operation, region, error)}${waited}`,
           operation,
           errorName,
           mayHaveTakenEffect,

@@ -36,8 +36,15 @@ export type Plan =
       readonly input: CreateIdentitySourceInput;
       /** What the new source is configured with, for the response's Details. */
       readonly configuration: IdentitySourceConfiguration;
-      /** The identity source this one replaces, on an Update that needs replacement. */
-      readonly replaces?: string;
+      /**
+       * On an Update that needs replacement: the identity source being replaced, and the
+       * in-place update to make instead if that source already lives in the target store and
+       * region — the rollback of a failed replacement, where CloudFormation swaps old and new.
+       */
+      readonly replaces?: {
+        readonly identitySourceId: string;
+        readonly ifAlreadyThere: UpdateIdentitySourceInput;
+      };
       /** The request making it, and the resource it belongs to (for the create journal). */
       readonly requestId: string;
       readonly resource: ResourceKey;
@@ -126,7 +133,13 @@ function planUpdate(request: CustomResourceRequest, defaultRegion: string): Plan
   const oldRegion = old.ok ? old.properties.region : request.oldResourceProperties?.Region;
   const regionOf = (region: unknown) => (typeof region === 'string' ? region : defaultRegion);
   if (oldStore !== next.policyStoreId || regionOf(oldRegion) !== regionOf(next.region)) {
-    return { ...creation(next, request, defaultRegion), replaces: current.identitySourceId };
+    return {
+      ...creation(next, request, defaultRegion),
+      replaces: {
+        identitySourceId: current.identitySourceId,
+        ifAlreadyThere: updateInput(next, current.identitySourceId),
+      },
+    };
   }
 
   const configuration = next.updateConfiguration ?? next.configuration;

@@ -15,6 +15,13 @@ export interface SdkErrorLike {
   readonly $metadata?: { readonly httpStatusCode?: number };
 }
 
+/**
+ * How long a Create waits for a policy store to become visible. Long enough for the
+ * service's eventual consistency (seconds), short enough that a wrong PolicyStoreId or
+ * Region fails in half a minute, not after the whole time budget.
+ */
+export const STORE_VISIBILITY_WAIT_MS = 30_000;
+
 const NETWORK_ERRORS = new Set([
   'TimeoutError',
   'RequestTimeout',

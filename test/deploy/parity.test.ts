@@ -61,7 +61,10 @@ describe('parity with the native resource type', () => {
         updateRequest(IDENTITY_SOURCE_ID, changed, cognitoProperties()),
         'eu-west-1',
       );
-      expect(plan, name).toMatchObject({ action: 'create', replaces: IDENTITY_SOURCE_ID });
+      expect(plan, name).toMatchObject({
+        action: 'create',
+        replaces: { identitySourceId: IDENTITY_SOURCE_ID },
+      });
     }
   });
 

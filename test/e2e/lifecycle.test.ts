@@ -208,7 +208,8 @@ describe('Update', () => {
     const newId = update.response?.PhysicalResourceId;
     expect(update.response?.Status).toBe('SUCCESS');
     expect(newId).not.toBe(first.id);
-    expect(update.apiCalls[0]?.body).toMatchObject({
+    expect(operations(update.apiCalls)).toEqual(['GetIdentitySource', 'CreateIdentitySource']);
+    expect(update.apiCalls[1]?.body).toMatchObject({
       clientToken: update.event.RequestId,
       policyStoreId: newStore,
     });
@@ -221,6 +222,33 @@ describe('Update', () => {
     expect(cleanup.response?.Status).toBe('SUCCESS');
     expect(sourcesIn(oldStore)).toEqual([]);
     expect(sourcesIn(newStore).map((s) => s.identitySourceId)).toEqual([newId]);
+  });
+
+  it('rolls back a failed replacement in place, without a second source', async () => {
+    const home = stack.verifiedPermissions.addPolicyStore();
+    const full = stack.verifiedPermissions.addPolicyStore();
+    const first = await created(cognitoIn(home));
+    await created(cognitoIn(full), 'Occupant');
+    const failed = await stack.send({
+      RequestType: 'Update',
+      LogicalResourceId: 'IdentitySource',
+      PhysicalResourceId: first.id,
+      ResourceProperties: cognitoIn(full),
+      OldResourceProperties: cognitoIn(home),
+    });
+    expect(failed.response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: first.id });
+    expect(failed.response?.Reason).toMatch(/holds only one/);
+    // CloudFormation rolls back: the original properties are now the new ones
+    const rollback = await stack.send({
+      RequestType: 'Update',
+      LogicalResourceId: 'IdentitySource',
+      PhysicalResourceId: first.id,
+      ResourceProperties: cognitoIn(home),
+      OldResourceProperties: cognitoIn(full),
+    });
+    expect(rollback.response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.id });
+    expect(operations(rollback.apiCalls)).toEqual(['GetIdentitySource', 'UpdateIdentitySource']);
+    expect(sourcesIn(home).map((s) => s.identitySourceId)).toEqual([first.id]);
   });
 
   it('answers a failed update with the old id, then rolls back cleanly', async () => {

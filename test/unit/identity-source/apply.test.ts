@@ -1,6 +1,7 @@
 import {
   CreateIdentitySourceCommand,
   DeleteIdentitySourceCommand,
+  GetIdentitySourceCommand,
   InternalServerException,
   ResourceNotFoundException,
   ServiceQuotaExceededException,
@@ -11,7 +12,7 @@ import {
 } from '@aws-sdk/client-verifiedpermissions';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyPlan } from '../../../src/identity-source/apply.js';
 import { ApiCallError, DeadlineExceededError } from '../../../src/identity-source/errors.js';
 import { createUnconfirmedId } from '../../../src/identity-source/physical-id.js';
@@ -167,6 +168,85 @@ describe('applyPlan', () => {
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect(error.mayHaveTakenEffect).toBe(true);
     expect(error.message).toMatch(/^timed out waiting for CreateIdentitySource/);
+  });
+
+  it('replaces by creating when the source is not in the target store', async () => {
+    vp.on(GetIdentitySourceCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'no',
+        resourceType: 'IDENTITY_SOURCE',
+        resourceId: 'x',
+        $metadata: {},
+      }),
+    );
+    vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew', ...meta } as never);
+    const request = updateRequest(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PolicyStoreId: 'PSnew' }),
+      cognitoProperties(),
+    );
+    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+      kind: 'created',
+      identitySourceId: 'ISnew',
+    });
+    expect(vp).toHaveReceivedCommandWith(GetIdentitySourceCommand, {
+      policyStoreId: 'PSnew',
+      identitySourceId: IDENTITY_SOURCE_ID,
+    });
+  });
+
+  it('updates in place when rolling back a failed replacement (the source is already there)', async () => {
+    vp.on(GetIdentitySourceCommand).resolves({
+      identitySourceId: IDENTITY_SOURCE_ID,
+      ...meta,
+    } as never);
+    vp.on(UpdateIdentitySourceCommand).resolves({
+      identitySourceId: IDENTITY_SOURCE_ID,
+      ...meta,
+    } as never);
+    // CloudFormation's rollback: new = the original properties, old = the failed target
+    const request = updateRequest(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties(),
+      cognitoProperties({ PolicyStoreId: 'PSnew' }),
+    );
+    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+      kind: 'updated',
+      identitySourceId: IDENTITY_SOURCE_ID,
+    });
+    expect(vp).toHaveReceivedCommandTimes(CreateIdentitySourceCommand, 0);
+    expect(vp).toHaveReceivedCommandWith(UpdateIdentitySourceCommand, {
+      policyStoreId: POLICY_STORE_ID,
+      identitySourceId: IDENTITY_SOURCE_ID,
+    });
+  });
+
+  it('stops waiting for an invisible policy store after 30 s', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vp.on(CreateIdentitySourceCommand).rejects(
+        new ResourceNotFoundException({
+          message: 'no store',
+          resourceId: POLICY_STORE_ID,
+          resourceType: 'POLICY_STORE',
+          $metadata: {},
+        }),
+      );
+      const d = {
+        ...deps(600_000),
+        sleep: async (ms: number) => void vi.setSystemTime(Date.now() + ms),
+      };
+      const error = await applyPlan(
+        applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+        d,
+      ).catch((e) => e);
+      expect(error).toBeInstanceOf(ApiCallError);
+      expect(error.message).toMatch(
+        /POLICY_STORE PSEXAMPLEabcdefg111111 was not found .*\(waited 3\d s for it to become visible\)$/,
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('updates in place', async () => {

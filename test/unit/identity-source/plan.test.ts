@@ -117,7 +117,11 @@ describe('planFor: Update', () => {
     );
     expect(planFor(request, REGION)).toMatchObject({
       action: 'create',
-      replaces: IDENTITY_SOURCE_ID,
+      replaces: {
+        identitySourceId: IDENTITY_SOURCE_ID,
+        // if the source already lives there (a rollback of a failed replacement): update it
+        ifAlreadyThere: { policyStoreId: 'PSother', identitySourceId: IDENTITY_SOURCE_ID },
+      },
       input: { clientToken: request.requestId, policyStoreId: 'PSother' },
     });
   });
@@ -131,7 +135,7 @@ describe('planFor: Update', () => {
     expect(planFor(moved, REGION)).toMatchObject({
       action: 'create',
       region: 'us-east-1',
-      replaces: IDENTITY_SOURCE_ID,
+      replaces: { identitySourceId: IDENTITY_SOURCE_ID },
     });
     const explicit = updateRequest(
       IDENTITY_SOURCE_ID,
