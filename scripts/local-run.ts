@@ -1,0 +1,104 @@
+/**
+ * `npm start`: a local run of a CloudFormation template's
+ * `Custom::VerifiedPermissionsIdentitySource` resources through the built provider — Create,
+ * Update, Delete — against local stand-ins, with no AWS account and no network. See
+ * `npm start -- --help` ({@link USAGE}).
+ *
+ * @module
+ */
+import { pathToFileURL } from 'node:url';
+import { build } from './build.js';
+import { type CliOptions, parseCliOptions } from './local-run/cli-options.js';
+import { runLifecycle } from './local-run/lifecycle.js';
+import { LocalRunError } from './local-run/local-run-error.js';
+import { startLocalTarget } from './local-run/local-target.js';
+import { renderJson } from './local-run/report-json.js';
+import { renderText } from './local-run/report-text.js';
+import { loadRunPlan } from './local-run/run-plan.js';
+import { type RunResult, stepFailed } from './local-run/run-result.js';
+import { styleFor } from './local-run/style.js';
+import { USAGE } from './local-run/usage.js';
+
+const progress = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  let options: CliOptions | undefined;
+  try {
+    options = parseCliOptions(args);
+    if (options.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    const result = await run(options);
+    const style = styleFor(process.stdout);
+    process.stdout.write(
+      options.json
+        ? renderJson(result, options)
+        : renderText(result, { style, logs: options.logs }),
+    );
+    return result.exitCode;
+  } catch (error) {
+    const usage = error instanceof LocalRunError;
+    const message = usage ? error.message : ((error as Error).stack ?? String(error));
+    progress(`error: ${message}${usage && !options ? '\n(see --help)' : ''}`);
+    if (options?.json) process.stdout.write(`${JSON.stringify({ error: message }, null, 2)}\n`);
+    return usage ? 2 : 1;
+  }
+}
+
+async function run(options: CliOptions): Promise<RunResult> {
+  const plan = await loadRunPlan(options);
+  if (options.build) {
+    progress('building dist/handler.mjs…');
+    await build({ quiet: true });
+  }
+  progress('starting local stand-ins (Verified Permissions double, dynalite, S3, function)…');
+  const target = await startLocalTarget({ region: options.region });
+  const interrupted = (signal: NodeJS.Signals): void => {
+    progress(`${signal}: stopping local stand-ins…`);
+    void target.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  try {
+    const models = plan.resolve(target.identity);
+    const { steps, notes } = await runLifecycle(models, {
+      prepare: (model) => target.prepare(model),
+      send: async (request) => {
+        progress(`${request.requestType} ${request.logicalId}${phaseNote(request.phase)}…`);
+        const step = await target.send(request);
+        progress(`  → ${step.response?.Status ?? 'no response'}`);
+        return step;
+      },
+    });
+    const failed = steps.some(stepFailed);
+    return {
+      template: plan.templatePath,
+      updateTemplate: plan.updatePath,
+      overrides: plan.overrides,
+      region: options.region,
+      stackId: target.identity.stackId,
+      policyStores: target.policyStores,
+      steps,
+      notes,
+      identitySourcesLeft: target.identitySources(),
+      expectFailure: options.expectFailure,
+      exitCode: failed === options.expectFailure ? 0 : 1,
+    };
+  } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    progress('stopping local stand-ins…');
+    await target.close();
+  }
+}
+
+const phaseNote = (phase: string): string =>
+  phase === 'cleanup' || phase === 'rollback' ? ` (${phase})` : '';
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  // The SDK's notice about future Node versions is about this tool's own clients (the bucket), not the run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.exitCode = await main(process.argv.slice(2));
+}
