@@ -16,6 +16,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   expect(signatureLeaks(stack.logs)).toEqual([]);
+  // no event bodies in the logs: property values never appear
+  expect(
+    stack.logs.filter((line) => line.includes('client-a') || line.includes('auth.example.com')),
+  ).toEqual([]);
   expect(stack.logs.length).toBeGreaterThan(0);
   await stack?.close();
 });
@@ -421,6 +425,22 @@ describe('faults', () => {
     } finally {
       await recorder.close();
     }
+  });
+
+  it('answers a SigV2 pre-signed URL, which signs the (absent) Content-Type', async () => {
+    const store = stack.verifiedPermissions.addPolicyStore();
+    const key = `sigv2/${store}`;
+    const { invocation } = await stack.send(
+      {
+        RequestType: 'Create',
+        LogicalResourceId: 'IdentitySource',
+        ResourceProperties: cognitoIn(store),
+      },
+      { responseUrl: stack.bucket.sigV2ResponseUrl(key) },
+    );
+    const stored = await stack.bucket.readResponse(key);
+    expect(stored?.body).toMatchObject({ Status: 'SUCCESS' });
+    expect(invocation.logs.join('\n')).toContain('Response delivered');
   });
 
   it('answers nothing, and calls nothing, for a ResponseURL that is not allowed', async () => {
