@@ -42,6 +42,17 @@ async function created(properties: Record<string, unknown>, logicalId = 'Identit
   return { ...exchange, id: exchange.response?.PhysicalResourceId as string };
 }
 
+/** An Update of the resource `IdentitySource`, as CloudFormation sends it. */
+function update(physicalId: string, next: Record<string, unknown>, old: Record<string, unknown>) {
+  return stack.send({
+    RequestType: 'Update',
+    LogicalResourceId: 'IdentitySource',
+    PhysicalResourceId: physicalId,
+    ResourceProperties: next,
+    OldResourceProperties: old,
+  });
+}
+
 const sourcesIn = (storeId: string) =>
   stack.verifiedPermissions.identitySources().filter((s) => s.policyStoreId === storeId);
 const operations = (calls: readonly { operation: string | undefined }[]) =>
@@ -137,13 +148,7 @@ describe('Update', () => {
         CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, ClientIds: ['client-c'] },
       },
     });
-    const { response, apiCalls } = await stack.send({
-      RequestType: 'Update',
-      LogicalResourceId: 'IdentitySource',
-      PhysicalResourceId: first.id,
-      ResourceProperties: next,
-      OldResourceProperties: cognitoIn(store),
-    });
+    const { response, apiCalls } = await update(first.id, next, cognitoIn(store));
     expect(response).toMatchObject({
       Status: 'SUCCESS',
       PhysicalResourceId: first.id,
@@ -158,13 +163,11 @@ describe('Update', () => {
   it('updates only PrincipalEntityType', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
     const first = await created(cognitoIn(store));
-    const { response, apiCalls } = await stack.send({
-      RequestType: 'Update',
-      LogicalResourceId: 'IdentitySource',
-      PhysicalResourceId: first.id,
-      ResourceProperties: cognitoIn(store, { PrincipalEntityType: 'MyApp::Person' }),
-      OldResourceProperties: cognitoIn(store),
-    });
+    const { response, apiCalls } = await update(
+      first.id,
+      cognitoIn(store, { PrincipalEntityType: 'MyApp::Person' }),
+      cognitoIn(store),
+    );
     expect(response?.Status).toBe('SUCCESS');
     expect(apiCalls[0]?.body).toMatchObject({
       identitySourceId: first.id,
@@ -176,23 +179,11 @@ describe('Update', () => {
   it('switches Cognito to OIDC in place, and rolls back', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
     const first = await created(cognitoIn(store));
-    const forward = await stack.send({
-      RequestType: 'Update',
-      LogicalResourceId: 'IdentitySource',
-      PhysicalResourceId: first.id,
-      ResourceProperties: oidcIn(store),
-      OldResourceProperties: cognitoIn(store),
-    });
+    const forward = await update(first.id, oidcIn(store), cognitoIn(store));
     expect(forward.response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.id });
     expect(sourcesIn(store)[0]?.configuration).toHaveProperty('openIdConnectConfiguration');
     // CloudFormation rolls back with old and new swapped
-    const back = await stack.send({
-      RequestType: 'Update',
-      LogicalResourceId: 'IdentitySource',
-      PhysicalResourceId: first.id,
-      ResourceProperties: cognitoIn(store),
-      OldResourceProperties: oidcIn(store),
-    });
+    const back = await update(first.id, cognitoIn(store), oidcIn(store));
     expect(back.response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.id });
     expect(sourcesIn(store)).toHaveLength(1);
     expect(sourcesIn(store)[0]?.configuration).toHaveProperty('cognitoUserPoolConfiguration');
@@ -202,19 +193,13 @@ describe('Update', () => {
     const oldStore = stack.verifiedPermissions.addPolicyStore();
     const newStore = stack.verifiedPermissions.addPolicyStore();
     const first = await created(cognitoIn(oldStore));
-    const update = await stack.send({
-      RequestType: 'Update',
-      LogicalResourceId: 'IdentitySource',
-      PhysicalResourceId: first.id,
-      ResourceProperties: cognitoIn(newStore),
-      OldResourceProperties: cognitoIn(oldStore),
-    });
-    const newId = update.response?.PhysicalResourceId;
-    expect(update.response?.Status).toBe('SUCCESS');
+    const replaced = await update(first.id, cognitoIn(newStore), cognitoIn(oldStore));
+    const newId = replaced.response?.PhysicalResourceId;
+    expect(replaced.response?.Status).toBe('SUCCESS');
     expect(newId).not.toBe(first.id);
-    expect(operations(update.apiCalls)).toEqual(['GetIdentitySource', 'CreateIdentitySource']);
-    expect(update.apiCalls[1]?.body).toMatchObject({
-      clientToken: update.event.RequestId,
+    expect(operations(replaced.apiCalls)).toEqual(['GetIdentitySource', 'CreateIdentitySource']);
+    expect(replaced.apiCalls[1]?.body).toMatchObject({
+      clientToken: replaced.event.RequestId,
       policyStoreId: newStore,
     });
     const cleanup = await stack.send({
@@ -233,23 +218,11 @@ describe('Update', () => {
     const full = stack.verifiedPermissions.addPolicyStore();
     const first = await created(cognitoIn(home));
     await created(cognitoIn(full), 'Occupant');
-    const failed = await stack.send({
-      RequestType: 'Update',
-      LogicalResourceId: 'IdentitySource',
-      PhysicalResourceId: first.id,
-      ResourceProperties: cognitoIn(full),
-      OldResourceProperties: cognitoIn(home),
-    });
+    const failed = await update(first.id, cognitoIn(full), cognitoIn(home));
     expect(failed.response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: first.id });
     expect(failed.response?.Reason).toMatch(/holds only one/);
     // CloudFormation rolls back: the original properties are now the new ones
-    const rollback = await stack.send({
-      RequestType: 'Update',
-      LogicalResourceId: 'IdentitySource',
-      PhysicalResourceId: first.id,
-      ResourceProperties: cognitoIn(home),
-      OldResourceProperties: cognitoIn(full),
-    });
+    const rollback = await update(first.id, cognitoIn(home), cognitoIn(full));
     expect(rollback.response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: first.id });
     expect(operations(rollback.apiCalls)).toEqual(['GetIdentitySource', 'UpdateIdentitySource']);
     expect(sourcesIn(home).map((s) => s.identitySourceId)).toEqual([first.id]);
@@ -258,13 +231,11 @@ describe('Update', () => {
   it('answers a failed update with the old id, then rolls back cleanly', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
     const first = await created(cognitoIn(store));
-    const bad = await stack.send({
-      RequestType: 'Update',
-      LogicalResourceId: 'IdentitySource',
-      PhysicalResourceId: first.id,
-      ResourceProperties: cognitoIn(store, { PrincipalEntityType: '' }),
-      OldResourceProperties: cognitoIn(store),
-    });
+    const bad = await update(
+      first.id,
+      cognitoIn(store, { PrincipalEntityType: '' }),
+      cognitoIn(store),
+    );
     expect(bad.response).toMatchObject({
       Status: 'FAILED',
       PhysicalResourceId: first.id,
@@ -276,15 +247,13 @@ describe('Update', () => {
   it('makes no call when nothing that matters changed', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
     const first = await created(cognitoIn(store));
-    const { response, apiCalls } = await stack.send({
-      RequestType: 'Update',
-      LogicalResourceId: 'IdentitySource',
-      PhysicalResourceId: first.id,
-      ResourceProperties: cognitoIn(store, {
+    const { response, apiCalls } = await update(
+      first.id,
+      cognitoIn(store, {
         ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:v2',
       }),
-      OldResourceProperties: cognitoIn(store),
-    });
+      cognitoIn(store),
+    );
     expect(apiCalls).toEqual([]);
     expect(response).toMatchObject({
       Status: 'SUCCESS',
