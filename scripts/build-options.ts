@@ -22,6 +22,9 @@ export const bundleOptions = {
   target,
   minify: true,
   sourcemap: true,
+  // The map points into the bundle's sources without embedding them: a third of the size,
+  // and a faster cold start with --enable-source-maps (docs/benchmarks.md).
+  sourcesContent: false,
   metafile: true,
   legalComments: 'none',
   mainFields: ['module', 'main'],

@@ -47,6 +47,7 @@ describe('template.yaml BuildProperties agree with scripts/build-options.ts', ()
     expect(bundleOptions.target).toBe(target);
     expect(build.Minify).toBe(bundleOptions.minify);
     expect(build.Sourcemap).toBe(bundleOptions.sourcemap);
+    expect(build.SourcesContent).toBe(bundleOptions.sourcesContent);
   });
 
   it('has the same main fields', () => {
@@ -72,6 +73,7 @@ describe('template.yaml BuildProperties agree with scripts/build-options.ts', ()
       'Minify',
       'OutExtension',
       'Sourcemap',
+      'SourcesContent',
       'Target',
     ]);
     const mirrored = [
@@ -80,6 +82,7 @@ describe('template.yaml BuildProperties agree with scripts/build-options.ts', ()
       'target',
       'minify',
       'sourcemap',
+      'sourcesContent',
       'mainFields',
       'banner',
     ];
