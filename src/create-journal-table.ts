@@ -115,9 +115,15 @@ export function createJournalTable(options: {
     async settle(key, requestId, result: CreateResult) {
       const set: Record<string, { S: string } | { BOOL: boolean }> =
         'identitySourceId' in result
-          ? { state: { S: 'created' }, identitySourceId: { S: result.identitySourceId } }
+          ? {
+              state: { S: result.answered ? 'answered' : 'created' },
+              identitySourceId: { S: result.identitySourceId },
+            }
           : { state: { S: 'failed' }, mayHaveTakenEffect: { BOOL: result.mayHaveTakenEffect } };
-      if (await transition(key, requestId, ['in-flight'], set)) return 'recorded';
+      // A repeated delivery may answer a Create whose first answer was lost: created → answered.
+      const from: JournalState[] =
+        'identitySourceId' in result && result.answered ? ['in-flight', 'created'] : ['in-flight'];
+      if (await transition(key, requestId, from, set)) return 'recorded';
       const now = await read(key);
       return now?.requestId === requestId && now.state === 'cancelled' ? 'cancelled' : 'recorded';
     },
@@ -125,9 +131,6 @@ export function createJournalTable(options: {
       const set: Record<string, { S: string } | { BOOL: boolean }> =
         how === 'cleaned' ? { state: { S: 'cleaned' } } : { createFinished: { BOOL: true } };
       await transition(key, requestId, ['cancelled'], set);
-    },
-    async answered(key, requestId) {
-      await transition(key, requestId, ['created'], { state: { S: 'answered' } });
     },
     async cancel(key) {
       for (let attempt = 0; attempt < 5; attempt++) {

@@ -20,7 +20,7 @@ import type { ClientForRegion } from './identity-source/client.js';
 import type { CreateJournal } from './identity-source/create-journal.js';
 import { notCreatedId } from './identity-source/physical-id.js';
 import type { Log } from './logger.js';
-import { provision, recordAnswered } from './provision.js';
+import { afterAnswer, provision } from './provision.js';
 
 /** The Lambda context fields the provider reads. */
 export interface InvocationContext {
@@ -119,8 +119,9 @@ export function customResourceProvider(deps: ProviderDependencies) {
         log: deps.log,
         ...(deps.put !== undefined && { put: deps.put }),
       });
-      if (delivery.delivered && parsed.ok) {
-        await recordAnswered(deps.journal, parsed.request, outcome, deps.log);
+      if (parsed.ok) {
+        const afterDeps = { ...deps, workEndsAt: deadline.responseEndsAt };
+        await afterAnswer(parsed.request, outcome, delivery.delivered, afterDeps);
       }
       return { answered: true, outcome, delivered: delivery.delivered, replayed };
     } finally {

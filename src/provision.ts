@@ -5,17 +5,11 @@
 import type { CustomResourceRequest } from './cloudformation/request.js';
 import type { ResourceOutcome } from './cloudformation/response.js';
 import { dataFor } from './identity-source/api-input.js';
-import { type ApplyDependencies, applyPlan } from './identity-source/apply.js';
-import type { CreateJournal } from './identity-source/create-journal.js';
-import {
-  ApiCallError,
-  CancelledByDeleteError,
-  DeadlineExceededError,
-} from './identity-source/errors.js';
+import { type ApplyDependencies, applyPlan, settleCreated } from './identity-source/apply.js';
+import { ApiCallError, DeadlineExceededError } from './identity-source/errors.js';
 import { createUnconfirmedId, notCreatedId } from './identity-source/physical-id.js';
 import { type Plan, planFor } from './identity-source/plan.js';
 import { formatProblems } from './identity-source/property-reader.js';
-import type { Log } from './logger.js';
 
 export interface ProvisionDependencies extends ApplyDependencies {
   /** The function's own region: where sources go when `Region` is not set. */
@@ -70,10 +64,7 @@ function failure(
   error: unknown,
   deps: ProvisionDependencies,
 ): ResourceOutcome {
-  const known =
-    error instanceof ApiCallError ||
-    error instanceof DeadlineExceededError ||
-    error instanceof CancelledByDeleteError;
+  const known = error instanceof ApiCallError || error instanceof DeadlineExceededError;
   if (!known) deps.log.error('Unexpected error', { error: error as Error });
   const reason = known
     ? error.message
@@ -131,28 +122,20 @@ function summary(plan: Plan): Record<string, unknown> {
 }
 
 /**
- * After CloudFormation received a SUCCESS that made a new identity source (a Create, or an
- * Update that replaced), the journal marks it live: a later Delete must name it.
+ * After the answer was sent: a SUCCESS that made a new identity source (a Create, or an
+ * Update that replaced) is settled in the create journal — live when CloudFormation got it,
+ * removed again if a Delete cancelled the Create meanwhile.
  */
-export async function recordAnswered(
-  journal: CreateJournal | undefined,
+export async function afterAnswer(
   request: CustomResourceRequest,
   outcome: ResourceOutcome,
-  log: Log,
+  delivered: boolean,
+  deps: ProvisionDependencies,
 ): Promise<void> {
-  if (journal === undefined || outcome.status !== 'SUCCESS') return;
-  const madeNew =
-    request.requestType === 'Create' ||
-    (request.requestType === 'Update' && outcome.physicalResourceId !== request.physicalResourceId);
-  if (!madeNew) return;
-  try {
-    await journal.answered(
-      { stackId: request.stackId, logicalResourceId: request.logicalResourceId },
-      request.requestId,
-    );
-  } catch (error) {
-    log.warn('Create journal unavailable; the answer was not recorded', {
-      error: (error as Error)?.name,
-    });
-  }
+  if (deps.journal === undefined || outcome.status !== 'SUCCESS') return;
+  if (request.requestType === 'Update' && outcome.physicalResourceId === request.physicalResourceId)
+    return;
+  const plan = planFor(request, deps.defaultRegion);
+  if (plan.action !== 'create') return;
+  await settleCreated(plan, outcome.physicalResourceId, delivered, deps);
 }

@@ -13,7 +13,7 @@ import {
 import type { Log } from '../logger.js';
 import type { ClientForRegion } from './client.js';
 import type { CreateJournal, CreateResult, JournalEntry, ResourceKey } from './create-journal.js';
-import { ApiCallError, CancelledByDeleteError, DeadlineExceededError } from './errors.js';
+import { ApiCallError, DeadlineExceededError } from './errors.js';
 import type { Plan } from './plan.js';
 import {
   backoffMs,
@@ -118,8 +118,8 @@ async function existsIn(
 }
 
 /**
- * A Create recorded in the journal: begun before the call, settled after it. When a Delete
- * cancelled it meanwhile, the source it made is removed again and the Create fails.
+ * A Create recorded in the journal: begun before the call; a failure is settled at once, a
+ * success by {@link settleCreated} once its answer was sent (one write for both).
  */
 async function journaledCreate(
   plan: Extract<Plan, { action: 'create' }>,
@@ -130,10 +130,8 @@ async function journaledCreate(
   const { requestId, region, input } = plan;
   if (journal === undefined) return create(region, input, deps);
   await bestEffort(log, 'begin', () => journal.begin(key, { requestId, region, input }), undefined);
-
-  let identitySourceId: string;
   try {
-    identitySourceId = await create(region, input, deps);
+    return await create(region, input, deps);
   } catch (error) {
     const mayHaveTakenEffect = !(error instanceof ApiCallError) || error.mayHaveTakenEffect;
     const failed: CreateResult = { failed: true, mayHaveTakenEffect };
@@ -149,35 +147,52 @@ async function journaledCreate(
     }
     throw error;
   }
+}
 
+/**
+ * Settles a successful Create after its SUCCESS was sent: `answered` marks the source live.
+ * When a Delete cancelled the Create meanwhile — CloudFormation gave up on it, so the
+ * SUCCESS is ignored — the source it made is removed again, leaving nothing behind.
+ */
+export async function settleCreated(
+  plan: Extract<Plan, { action: 'create' }>,
+  identitySourceId: string,
+  answered: boolean,
+  deps: ApplyDependencies,
+): Promise<'recorded' | 'removed'> {
+  const { journal, log } = deps;
+  if (journal === undefined) return 'recorded';
+  const key = plan.resource;
+  const result = { identitySourceId, answered };
   const verdict = await bestEffort(
     log,
     'settle',
-    () => journal.settle(key, requestId, { identitySourceId }),
+    () => journal.settle(key, plan.requestId, result),
     'recorded',
   );
-  if (verdict === 'recorded') return identitySourceId;
+  if (verdict === 'recorded') return 'recorded';
   log.warn('A Delete arrived while this Create ran: removing what it made', { identitySourceId });
   try {
-    await remove(region, { policyStoreId: input.policyStoreId, identitySourceId }, deps);
+    await remove(plan.region, { policyStoreId: plan.input.policyStoreId, identitySourceId }, deps);
   } catch (error) {
+    log.error("Could not remove the cancelled Create's identity source; the Delete will", {
+      error: (error as Error)?.message,
+    });
     await bestEffort(
       log,
       'close',
-      () => journal.closeCancelled(key, requestId, 'finished'),
+      () => journal.closeCancelled(key, plan.requestId, 'finished'),
       undefined,
     );
-    throw error;
+    return 'recorded';
   }
   await bestEffort(
     log,
     'close',
-    () => journal.closeCancelled(key, requestId, 'cleaned'),
+    () => journal.closeCancelled(key, plan.requestId, 'cleaned'),
     undefined,
   );
-  throw new CancelledByDeleteError(
-    `a Delete for this resource arrived while it was being created; the identity source ${identitySourceId} it made was deleted again, so nothing is left behind`,
-  );
+  return 'removed';
 }
 
 /**

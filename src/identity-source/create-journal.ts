@@ -47,7 +47,8 @@ export interface JournalEntry {
 }
 
 export type CreateResult =
-  | { readonly identitySourceId: string }
+  /** The source was made; `answered`: its SUCCESS reached CloudFormation. */
+  | { readonly identitySourceId: string; readonly answered: boolean }
   | { readonly failed: true; readonly mayHaveTakenEffect: boolean };
 
 export interface CreateJournal {
@@ -67,8 +68,6 @@ export interface CreateJournal {
   ): Promise<'recorded' | 'cancelled'>;
   /** A cancelled Create removed its source (`cleaned`), or could not (`finished`). */
   closeCancelled(key: ResourceKey, requestId: string, how: 'cleaned' | 'finished'): Promise<void>;
-  /** The Create's SUCCESS reached CloudFormation: its source is live. */
-  answered(key: ResourceKey, requestId: string): Promise<void>;
   /**
    * For a Delete that does not know the id: marks the latest unanswered Create cancelled
    * and returns its entry as found (before cancelling); `undefined` when there is none.

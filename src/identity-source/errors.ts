@@ -33,9 +33,3 @@ export class DeadlineExceededError extends Error {
     super(message);
   }
 }
-
-/** A Create undone because a Delete for the same resource arrived while it ran. */
-export class CancelledByDeleteError extends Error {
-  override readonly name = 'CancelledByDeleteError';
-  readonly mayHaveTakenEffect = false;
-}

@@ -38,8 +38,9 @@ describe('create journal on DynamoDB (dynalite)', () => {
       region: 'eu-west-1',
       input,
     });
-    expect(await journal.settle(k, 'r1', { identitySourceId: 'IS1' })).toBe('recorded');
-    await journal.answered(k, 'r1');
+    expect(await journal.settle(k, 'r1', { identitySourceId: 'IS1', answered: true })).toBe(
+      'recorded',
+    );
     expect(await journal.read(k)).toMatchObject({ state: 'answered', identitySourceId: 'IS1' });
     // a Delete without the id leaves an answered (live) source alone
     expect(await journal.cancel(k)).toMatchObject({ state: 'answered' });
@@ -50,7 +51,9 @@ describe('create journal on DynamoDB (dynalite)', () => {
     const k = key();
     await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
     expect(await journal.cancel(k)).toMatchObject({ state: 'in-flight', requestId: 'r1' });
-    expect(await journal.settle(k, 'r1', { identitySourceId: 'IS1' })).toBe('cancelled');
+    expect(await journal.settle(k, 'r1', { identitySourceId: 'IS1', answered: true })).toBe(
+      'cancelled',
+    );
     await journal.closeCancelled(k, 'r1', 'cleaned');
     expect(await journal.read(k)).toMatchObject({ state: 'cleaned', cancelledFrom: 'in-flight' });
   });
@@ -58,10 +61,21 @@ describe('create journal on DynamoDB (dynalite)', () => {
   it('cancels a created but unanswered Create, returning its id', async () => {
     const k = key();
     await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
-    await journal.settle(k, 'r1', { identitySourceId: 'IS9' });
+    await journal.settle(k, 'r1', { identitySourceId: 'IS9', answered: false });
     expect(await journal.cancel(k)).toMatchObject({ state: 'created', identitySourceId: 'IS9' });
-    await journal.answered(k, 'r1'); // too late: it stays cancelled
+    // a repeated delivery answering it now is too late: it stays cancelled
+    expect(await journal.settle(k, 'r1', { identitySourceId: 'IS9', answered: true })).toBe(
+      'cancelled',
+    );
     expect((await journal.read(k))?.state).toBe('cancelled');
+  });
+
+  it('marks a Create answered on a repeated delivery after its first answer was lost', async () => {
+    const k = key();
+    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
+    await journal.settle(k, 'r1', { identitySourceId: 'IS7', answered: false });
+    await journal.settle(k, 'r1', { identitySourceId: 'IS7', answered: true });
+    expect((await journal.read(k))?.state).toBe('answered');
   });
 
   it('ignores settlements of an older request once a newer Create began', async () => {
