@@ -7,8 +7,7 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
+import { parseResultLine, runNodeChild } from './node-child.js';
 
 /** Prefix of the probe's result line (the module may write to stdout too). */
 const RESULT_MARKER = '@@probe-result ';
@@ -68,59 +67,44 @@ export function commandLine(command: ProbeCommand): string[] {
  * @param env - the whole environment of the process (nothing is inherited)
  * @throws Error when the process fails, prints no result, or takes longer than 30 s
  */
-export function runProbe(
+export async function runProbe(
   command: ProbeCommand,
   env: Readonly<Record<string, string>>,
   cwd: string,
 ): Promise<ProbeResult> {
   const [executable, ...args] = commandLine(command);
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      stdout += text;
-    });
-    child.stderr.setEncoding('utf8').on('data', (text: string) => {
-      stderr += text;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const wallMs = performance.now() - started;
-      clearTimeout(timer);
-      if (code !== 0) {
-        reject(new Error(`${executable} exited with ${code ?? signal}: ${stderr.trim()}`));
-        return;
-      }
-      if (command.moduleUrl === undefined) {
-        resolve({
-          importMs: 0,
-          wallMs,
-          cpuMs: Number.NaN,
-          maxRssBytes: Number.NaN,
-          startedUs: 0,
-          endedUs: 0,
-        });
-        return;
-      }
-      try {
-        const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER)) ?? '';
-        const parsed = JSON.parse(line.slice(RESULT_MARKER.length)) as Record<string, unknown>;
-        resolve({
-          importMs: Number(parsed.importMs),
-          wallMs,
-          cpuMs: Number(parsed.cpuMs),
-          maxRssBytes: Number(parsed.maxRssBytes),
-          startedUs: Number(parsed.startedUs),
-          endedUs: Number(parsed.endedUs),
-        });
-      } catch {
-        reject(
-          new Error(`no probe result in ${JSON.stringify(stdout)} (stderr: ${stderr.trim()})`),
-        );
-      }
-    });
+  const { code, signal, stdout, stderr, wallMs } = await runNodeChild(args, {
+    env,
+    cwd,
+    timeoutMs: 30_000,
   });
+  if (code !== 0) throw new Error(`${executable} exited with ${code ?? signal}: ${stderr.trim()}`);
+  if (command.moduleUrl === undefined) {
+    return {
+      importMs: 0,
+      wallMs,
+      cpuMs: Number.NaN,
+      maxRssBytes: Number.NaN,
+      startedUs: 0,
+      endedUs: 0,
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseResultLine(stdout, RESULT_MARKER);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    throw new Error(`no probe result in ${JSON.stringify(stdout)} (stderr: ${stderr.trim()})`);
+  }
+  const result = parsed as Record<string, unknown>;
+  return {
+    importMs: Number(result.importMs),
+    wallMs,
+    cpuMs: Number(result.cpuMs),
+    maxRssBytes: Number(result.maxRssBytes),
+    startedUs: Number(result.startedUs),
+    endedUs: Number(result.endedUs),
+  };
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
+import { parseResultLine, runNodeChild } from './node-child.js';
 import { type Summary, summarize } from './stats.js';
 
 const RESULT_MARKER = '@@stack-result ';
@@ -56,32 +56,16 @@ export async function measureFirstStackTrace(
   };
 }
 
-function runOnce(
+async function runOnce(
   args: readonly string[],
   env: Readonly<Record<string, string>>,
   cwd: string,
 ): Promise<{ ms: number; rssBytes: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      stdout += text;
-    });
-    child.stderr.setEncoding('utf8').on('data', (text: string) => {
-      stderr += text;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
-      const parsed = line === undefined ? null : JSON.parse(line.slice(RESULT_MARKER.length));
-      if (code !== 0 || parsed === null) {
-        reject(
-          new Error(`stack-trace probe failed (exit ${code}): ${stderr.trim().slice(0, 1000)}`),
-        );
-        return;
-      }
-      resolve(parsed as { ms: number; rssBytes: number });
-    });
-  });
+  const { code, stdout, stderr } = await runNodeChild(args, { env, cwd });
+  const failed = () =>
+    new Error(`stack-trace probe failed (exit ${code}): ${stderr.trim().slice(0, 1000)}`);
+  if (code !== 0) throw failed();
+  const parsed = parseResultLine(stdout, RESULT_MARKER) ?? null;
+  if (parsed === null) throw failed();
+  return parsed as { ms: number; rssBytes: number };
 }

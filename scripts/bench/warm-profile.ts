@@ -12,11 +12,11 @@
  * @module
  */
 
-import { spawn } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startLocalStack } from '../../test/support/local-stack.js';
 import type { TimeShare } from './cpu-profile.js';
+import { parseResultLine, runNodeChild } from './node-child.js';
 import type { CpuTimes } from './process-cpu.js';
 import {
   type FrameSource,
@@ -213,40 +213,25 @@ function shares(totals: Map<string, number>, busyUs: number, invocations: number
     .sort((a, b) => b.ms - a.ms);
 }
 
-function runDriver(
+async function runDriver(
   args: readonly string[],
   env: Readonly<Record<string, string>>,
   cwd: string,
 ): Promise<DriverResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      stdout += text;
-    });
-    child.stderr.setEncoding('utf8').on('data', (text: string) => {
-      stderr += text;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = stdout.split('\n');
-      const result = lines.find((line) => line.startsWith(RESULT_MARKER));
-      if (code !== 0 || result === undefined) {
-        reject(new Error(`the driver failed (exit ${code}): ${stderr.trim().slice(0, 2000)}`));
-        return;
-      }
-      const parsed = JSON.parse(result.slice(RESULT_MARKER.length)) as Record<string, unknown>;
-      resolve({
-        durations: parsed.durations as number[],
-        startedUs: Number(parsed.startedUs),
-        endedUs: Number(parsed.endedUs),
-        firstStartedUs: Number(parsed.firstStartedUs),
-        firstEndedUs: Number(parsed.firstEndedUs),
-        userMs: Number(parsed.userMs),
-        systemMs: Number(parsed.systemMs),
-        logLines: lines.filter((line) => line.startsWith('{')).length,
-      });
-    });
-  });
+  const { code, stdout, stderr } = await runNodeChild(args, { env, cwd });
+  const failed = () =>
+    new Error(`the driver failed (exit ${code}): ${stderr.trim().slice(0, 2000)}`);
+  if (code !== 0) throw failed();
+  const parsed = parseResultLine(stdout, RESULT_MARKER) as Record<string, unknown> | undefined;
+  if (parsed === undefined) throw failed();
+  return {
+    durations: parsed.durations as number[],
+    startedUs: Number(parsed.startedUs),
+    endedUs: Number(parsed.endedUs),
+    firstStartedUs: Number(parsed.firstStartedUs),
+    firstEndedUs: Number(parsed.firstEndedUs),
+    userMs: Number(parsed.userMs),
+    systemMs: Number(parsed.systemMs),
+    logLines: stdout.split('\n').filter((line) => line.startsWith('{')).length,
+  };
 }
