@@ -48,6 +48,7 @@ export function createJournalTable(options: {
       region: Item.region?.S ?? '',
       input: JSON.parse(Item.input?.S ?? '{}'),
       ...(Item.identitySourceId?.S !== undefined && { identitySourceId: Item.identitySourceId.S }),
+      ...(Item.endsBy?.N !== undefined && { endsBy: Number(Item.endsBy.N) }),
       ...(Item.mayHaveTakenEffect?.BOOL !== undefined && {
         mayHaveTakenEffect: Item.mayHaveTakenEffect.BOOL,
       }),
@@ -107,6 +108,7 @@ export function createJournalTable(options: {
             requestId: { S: entry.requestId },
             region: { S: entry.region },
             input: { S: JSON.stringify(entry.input) },
+            endsBy: { N: String(entry.endsBy) },
             expiration: { N: String(Math.floor(Date.now() / 1000) + JOURNAL_TTL_SECONDS) },
           },
         }),

@@ -23,6 +23,9 @@ export interface ApplyDependencies extends CallDependencies {
   readonly journal?: CreateJournal;
 }
 
+/** Time after a Create's work deadline for its answer and journal settlement (reserve ≤ 8 s). */
+const CREATE_SETTLE_MARGIN_MS = 10_000;
+
 /** What applying a plan did. */
 export type Applied =
   | { readonly kind: 'created'; readonly identitySourceId: string }
@@ -119,7 +122,14 @@ async function journaledCreate(
   const key = plan.resource;
   const { requestId, region, input } = plan;
   if (journal === undefined) return create(region, input, deps);
-  await bestEffort(log, 'begin', () => journal.begin(key, { requestId, region, input }), undefined);
+  // The Create's answer and settlement follow its API call within the response reserve.
+  const endsBy = deps.workEndsAt + CREATE_SETTLE_MARGIN_MS;
+  await bestEffort(
+    log,
+    'begin',
+    () => journal.begin(key, { requestId, region, input, endsBy }),
+    undefined,
+  );
   try {
     return await create(region, input, deps);
   } catch (error) {
@@ -240,9 +250,11 @@ async function waitForCancelledCreate(
   const keep = Math.max(3_000, (deps.workEndsAt - Date.now()) * 0.3);
   for (;;) {
     const entry = await bestEffort(deps.log, 'read', () => journal.read(resource), undefined);
-    if (entry === undefined || entry.state === 'cleaned' || entry.createFinished === true)
+    if (entry === undefined || entry.state === 'cleaned' || entry.createFinished === true) {
       return entry;
-    if (deps.workEndsAt - Date.now() - 500 < keep) return entry;
+    }
+    const createGone = entry.endsBy !== undefined && Date.now() > entry.endsBy;
+    if (createGone || deps.workEndsAt - Date.now() - 500 < keep) return entry;
     await sleep(500);
   }
 }

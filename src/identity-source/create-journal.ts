@@ -44,6 +44,11 @@ export interface JournalEntry {
   readonly cancelledFrom?: JournalState;
   /** On `cancelled`: the Create has finished and could not clean up itself. */
   readonly createFinished?: boolean;
+  /**
+   * Epoch ms after which the Create cannot be running any more (its invocation's deadline):
+   * a Delete waits for it no longer than that, even if it crashed without a word.
+   */
+  readonly endsBy?: number;
 }
 
 export type CreateResult =
@@ -55,7 +60,7 @@ export interface CreateJournal {
   /** Records a Create about to call the API (replacing the resource's previous entry). */
   begin(
     key: ResourceKey,
-    entry: { requestId: string; region: string; input: CreateIdentitySourceInput },
+    entry: { requestId: string; region: string; input: CreateIdentitySourceInput; endsBy: number },
   ): Promise<void>;
   /**
    * Records how the Create ended. Answers `cancelled` when a Delete got there first: the

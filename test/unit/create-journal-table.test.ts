@@ -31,12 +31,13 @@ const input = {
 describe('create journal on DynamoDB (dynalite)', () => {
   it('records a Create from begin to answered', async () => {
     const k = key();
-    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
+    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input, endsBy: 1_000 });
     expect(await journal.read(k)).toEqual({
       state: 'in-flight',
       requestId: 'r1',
       region: 'eu-west-1',
       input,
+      endsBy: 1_000,
     });
     expect(await journal.settle(k, 'r1', { identitySourceId: 'IS1', answered: true })).toBe(
       'recorded',
@@ -49,7 +50,7 @@ describe('create journal on DynamoDB (dynalite)', () => {
 
   it('lets a Delete cancel a running Create, which then learns it was cancelled', async () => {
     const k = key();
-    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
+    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input, endsBy: 1_000 });
     expect(await journal.cancel(k)).toMatchObject({ state: 'in-flight', requestId: 'r1' });
     expect(await journal.settle(k, 'r1', { identitySourceId: 'IS1', answered: true })).toBe(
       'cancelled',
@@ -60,7 +61,7 @@ describe('create journal on DynamoDB (dynalite)', () => {
 
   it('cancels a created but unanswered Create, returning its id', async () => {
     const k = key();
-    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
+    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input, endsBy: 1_000 });
     await journal.settle(k, 'r1', { identitySourceId: 'IS9', answered: false });
     expect(await journal.cancel(k)).toMatchObject({ state: 'created', identitySourceId: 'IS9' });
     // a repeated delivery answering it now is too late: it stays cancelled
@@ -72,7 +73,7 @@ describe('create journal on DynamoDB (dynalite)', () => {
 
   it('marks a Create answered on a repeated delivery after its first answer was lost', async () => {
     const k = key();
-    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
+    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input, endsBy: 1_000 });
     await journal.settle(k, 'r1', { identitySourceId: 'IS7', answered: false });
     await journal.settle(k, 'r1', { identitySourceId: 'IS7', answered: true });
     expect((await journal.read(k))?.state).toBe('answered');
@@ -80,8 +81,8 @@ describe('create journal on DynamoDB (dynalite)', () => {
 
   it('ignores settlements of an older request once a newer Create began', async () => {
     const k = key();
-    await journal.begin(k, { requestId: 'old', region: 'eu-west-1', input });
-    await journal.begin(k, { requestId: 'new', region: 'eu-west-1', input });
+    await journal.begin(k, { requestId: 'old', region: 'eu-west-1', input, endsBy: 1_000 });
+    await journal.begin(k, { requestId: 'new', region: 'eu-west-1', input, endsBy: 1_000 });
     expect(await journal.settle(k, 'old', { failed: true, mayHaveTakenEffect: true })).toBe(
       'recorded',
     );
@@ -90,7 +91,7 @@ describe('create journal on DynamoDB (dynalite)', () => {
 
   it('records a failed Create and whether it may have made something', async () => {
     const k = key();
-    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input });
+    await journal.begin(k, { requestId: 'r1', region: 'eu-west-1', input, endsBy: 1_000 });
     await journal.settle(k, 'r1', { failed: true, mayHaveTakenEffect: true });
     expect(await journal.read(k)).toMatchObject({ state: 'failed', mayHaveTakenEffect: true });
   });

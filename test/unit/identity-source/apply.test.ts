@@ -14,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyPlan } from '../../../src/identity-source/apply.js';
+import type { CreateJournal, JournalEntry } from '../../../src/identity-source/create-journal.js';
 import { ApiCallError, DeadlineExceededError } from '../../../src/identity-source/errors.js';
 import { createUnconfirmedId } from '../../../src/identity-source/physical-id.js';
 import { planFor } from '../../../src/identity-source/plan.js';
@@ -327,5 +328,57 @@ describe('applyPlan', () => {
     );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'nothing-to-delete' });
     expect(vp).toHaveReceivedCommandTimes(DeleteIdentitySourceCommand, 0);
+  });
+});
+
+describe('applyPlan: sweeping with the create journal', () => {
+  const journalWith = (entry: JournalEntry | undefined): CreateJournal => ({
+    begin: async () => {},
+    settle: async () => 'recorded',
+    closeCancelled: async () => {},
+    cancel: async () => entry,
+    read: async () => (entry === undefined ? undefined : { ...entry, state: 'cancelled' }),
+  });
+  const inFlight = (endsBy: number): JournalEntry => ({
+    state: 'in-flight',
+    requestId: 'create-1',
+    region: 'eu-west-1',
+    input: { clientToken: 'create-1', policyStoreId: POLICY_STORE_ID, configuration: undefined },
+    endsBy,
+  });
+  const sweepPlan = () =>
+    applicable(planFor(deleteRequest('made|up|IdentitySource', cognitoProperties()), 'eu-west-1'));
+
+  it('does not wait for a Create whose invocation has ended, and replays its token', async () => {
+    vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISorphan', ...meta } as never);
+    vp.on(DeleteIdentitySourceCommand).resolves(meta as never);
+    const d = { ...deps(), journal: journalWith(inFlight(Date.now() - 1)) };
+    expect(await applyPlan(sweepPlan(), d)).toEqual({ kind: 'deleted' });
+    expect(d.waits).toEqual([]);
+    expect(vp).toHaveReceivedCommandWith(CreateIdentitySourceCommand, { clientToken: 'create-1' });
+    expect(vp).toHaveReceivedCommandWith(DeleteIdentitySourceCommand, {
+      identitySourceId: 'ISorphan',
+    });
+  });
+
+  it('waits for a Create that may still be running, until it has cleaned up', async () => {
+    let reads = 0;
+    const journal: CreateJournal = {
+      ...journalWith(inFlight(Date.now() + 60_000)),
+      read: async () => ({
+        ...inFlight(Date.now() + 60_000),
+        state: ++reads < 3 ? 'cancelled' : 'cleaned',
+      }),
+    };
+    const d = { ...deps(10_000), journal };
+    expect(await applyPlan(sweepPlan(), d)).toEqual({ kind: 'deleted' });
+    expect(d.waits).toEqual([500, 500]);
+    expect(vp.calls()).toHaveLength(0);
+  });
+
+  it('deletes nothing without a journal entry', async () => {
+    const d = { ...deps(), journal: journalWith(undefined) };
+    expect(await applyPlan(sweepPlan(), d)).toEqual({ kind: 'nothing-to-delete' });
+    expect(vp.calls()).toHaveLength(0);
   });
 });
