@@ -34,6 +34,8 @@ export interface LocalTargetOptions {
 export async function startLocalTarget(options: LocalTargetOptions): Promise<LocalTarget> {
   const stack: LocalStack = await startLocalStack({
     region: options.region,
+    // a clone without the reference model beside it still runs, the double unvalidating
+    verifiedPermissions: { requireModel: false },
     ...(options.bundlePath !== undefined && { bundlePath: options.bundlePath }),
   });
   const added: PolicyStoreNeed[] = [];

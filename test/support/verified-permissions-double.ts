@@ -98,6 +98,11 @@ export interface VerifiedPermissionsDoubleOptions {
   identitySourceVisibleAfterMs?: number;
   /** Identity sources allowed per policy store (the service's hard quota is 1). */
   maxIdentitySourcesPerStore?: number;
+  /**
+   * Whether the model file must exist (default true). `npm start` passes false, so a clone
+   * without the reference beside it still runs, with input validation off.
+   */
+  requireModel?: boolean;
   /** The model file to validate inputs against; default the reference model. */
   modelUrl?: URL;
 }
@@ -248,7 +253,9 @@ interface RequestContext {
 export async function startVerifiedPermissionsDouble(
   options: VerifiedPermissionsDoubleOptions = {},
 ): Promise<VerifiedPermissionsDouble> {
-  const model: ApiModel = loadApiModel(options.modelUrl ?? REFERENCE_MODEL_URL);
+  const model: ApiModel = loadApiModel(options.modelUrl ?? REFERENCE_MODEL_URL, {
+    required: options.requireModel ?? true,
+  });
   const targetPrefix = `${model.metadata.targetPrefix}.`;
   const maxPerStore = options.maxIdentitySourcesPerStore ?? 1;
   const sourceLagMs = options.identitySourceVisibleAfterMs ?? 0;

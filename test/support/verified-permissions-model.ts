@@ -59,9 +59,39 @@ export interface FieldViolation {
   message: string;
 }
 
-/** Reads and parses the model file (synchronously; it is small and read once per double). */
-export function loadApiModel(url: URL = REFERENCE_MODEL_URL): ApiModel {
-  return JSON.parse(readFileSync(url, 'utf8')) as ApiModel;
+/**
+ * The model without constraints: the protocol metadata only. Used when the reference is not
+ * beside the checkout (a clone on its own), so `npm start` still runs; inputs then go
+ * unvalidated by the double (the provider validates them itself anyway).
+ */
+export const PROTOCOL_ONLY_MODEL: ApiModel = {
+  metadata: {
+    targetPrefix: 'VerifiedPermissions',
+    jsonVersion: '1.0',
+    signingName: 'verifiedpermissions',
+  },
+  operations: {},
+  shapes: {},
+};
+
+/**
+ * Reads and parses the model file (synchronously; it is small and read once per double).
+ * Without the file, and with `required: false`, answers {@link PROTOCOL_ONLY_MODEL}.
+ */
+export function loadApiModel(
+  url: URL = REFERENCE_MODEL_URL,
+  options: { required?: boolean } = {},
+): ApiModel {
+  try {
+    return JSON.parse(readFileSync(url, 'utf8')) as ApiModel;
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'ENOENT';
+    if (!missing || options.required !== false) throw error;
+    process.emitWarning(
+      `${url.pathname} not found: the Verified Permissions double will not validate inputs`,
+    );
+    return PROTOCOL_ONLY_MODEL;
+  }
 }
 
 /**
@@ -79,6 +109,7 @@ export function validateOperationInput(
   operation: string,
   input: unknown,
 ): FieldViolation[] {
+  if (model === PROTOCOL_ONLY_MODEL) return [];
   const op = model.operations[operation];
   if (!op) throw new Error(`the model has no operation ${operation}`);
   const violations: FieldViolation[] = [];
