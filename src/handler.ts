@@ -11,17 +11,13 @@ import { customResourceProvider, type InvocationContext } from './provider.js';
 import { tableClient } from './table-client.js';
 
 const tableName = process.env.IDEMPOTENCY_TABLE_NAME || undefined;
-const table = tableName === undefined ? undefined : tableClient();
+/** The table holds idempotency records and the create journal; without it, neither. */
+const table = tableName === undefined ? undefined : { tableName, client: tableClient() };
 
 const handle = customResourceProvider({
   clientFor: verifiedPermissionsClients(),
-  guard: idempotencyGuard({
-    tableName,
-    log: logger,
-    ...(table !== undefined && { client: table }),
-  }),
-  ...(tableName !== undefined &&
-    table !== undefined && { journal: createJournalTable({ tableName, client: table }) }),
+  guard: idempotencyGuard({ tableName, log: logger, ...(table && { client: table.client }) }),
+  ...(table && { journal: createJournalTable(table) }),
   log: logger,
   defaultRegion: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
   allowedResponseHosts: allowedHostsFromEnv(process.env.RESPONSE_URL_ALLOWED_HOSTS),

@@ -216,7 +216,7 @@ async function sweep(
     case 'cleaned':
       return otherwise;
     case 'created':
-      return removeMade(found, found.identitySourceId, deps);
+      return removeMade(found, deps);
     case 'failed':
       return found.mayHaveTakenEffect
         ? deleteUnconfirmed(found.region, found.input, deps)
@@ -230,13 +230,12 @@ async function sweep(
   }
 }
 
-async function removeMade(
-  entry: JournalEntry,
-  identitySourceId: string | undefined,
-  deps: ApplyDependencies,
-): Promise<Applied> {
-  if (identitySourceId === undefined || entry.input.policyStoreId === undefined)
+/** Deletes the source a journal entry says its Create made. */
+async function removeMade(entry: JournalEntry, deps: ApplyDependencies): Promise<Applied> {
+  const { identitySourceId } = entry;
+  if (identitySourceId === undefined || entry.input.policyStoreId === undefined) {
     return { kind: 'nothing-to-delete' };
+  }
   return remove(entry.region, { policyStoreId: entry.input.policyStoreId, identitySourceId }, deps);
 }
 
