@@ -8,6 +8,7 @@ import type {
   UpdateConfiguration,
   UpdateIdentitySourceInput,
 } from '@aws-sdk/client-verifiedpermissions';
+import { parseArn, partitionOfRegion } from '../partitions.js';
 import type { IdentitySourceConfiguration, IdentitySourceProperties } from './properties.js';
 
 /**
@@ -83,12 +84,22 @@ export function dataFor(
   };
 }
 
-/** The Cognito user pool's OIDC discovery base URL, from its ARN. */
+/**
+ * The Cognito user pool's OIDC discovery base URL, from its ARN: the pool's region under its
+ * partition's DNS suffix.
+ *
+ * @example
+ * ```ts
+ * discoveryUrlOf('arn:aws-eusc:cognito-idp:eusc-de-east-1:123456789012:userpool/eusc-de-east-1_a');
+ * // 'https://cognito-idp.eusc-de-east-1.amazonaws.eu/eusc-de-east-1_a'
+ * ```
+ */
 export function discoveryUrlOf(userPoolArn: string): string {
-  const [, partition = 'aws', , region = '', , resource = ''] = userPoolArn.split(':');
-  const poolId = resource.slice('userpool/'.length);
-  const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return `https://cognito-idp.${region}.${domain}/${poolId}`;
+  const arn = parseArn(userPoolArn);
+  const region = arn?.region ?? '';
+  const poolId = arn?.resourceId.slice(1).join('/') ?? '';
+  const suffix = partitionOfRegion(region)?.dnsSuffix ?? 'amazonaws.com';
+  return `https://cognito-idp.${region}.${suffix}/${poolId}`;
 }
 
 /** The API's union shape; `UpdateConfiguration` has the same members as `Configuration`. */

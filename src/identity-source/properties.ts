@@ -3,6 +3,7 @@
  * field by field into typed values (the API's camelCase shapes) by the native schema's rules.
  */
 import type { RawProperties } from '../cloudformation/request.js';
+import { partitionOfRegion } from '../partitions.js';
 import { type PropertyProblem, PropertyReader, type StringRule } from './property-reader.js';
 
 export interface CognitoGroupConfiguration {
@@ -114,8 +115,9 @@ const RULES = {
   region: {
     min: 1,
     max: 50,
-    pattern: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
-    expected: 'an AWS region name such as us-east-1, cn-north-1 or us-gov-west-1',
+    pattern: { test: (value: string) => partitionOfRegion(value) !== undefined },
+    expected:
+      'a region of an AWS partition, such as us-east-1, cn-north-1, us-gov-west-1 or eusc-de-east-1',
   },
   userPoolArn: {
     min: 1,

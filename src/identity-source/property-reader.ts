@@ -8,7 +8,8 @@ import { isPlainObject } from '../cloudformation/request.js';
 export interface StringRule {
   readonly min?: number;
   readonly max?: number;
-  readonly pattern?: RegExp;
+  /** A regular expression, or any test of the whole value. */
+  readonly pattern?: { test(value: string): boolean; readonly source?: string };
   /** What a valid value looks like, for the problem text when the pattern fails. */
   readonly expected?: string;
 }
@@ -148,7 +149,10 @@ export class PropertyReader {
       return undefined;
     }
     if (rule.pattern !== undefined && !rule.pattern.test(value)) {
-      this.report(path, `must be ${rule.expected ?? `a value matching ${rule.pattern.source}`}`);
+      this.report(
+        path,
+        `must be ${rule.expected ?? `a value matching ${rule.pattern.source ?? 'its rule'}`}`,
+      );
       return undefined;
     }
     return value;

@@ -22,6 +22,60 @@ describe('checkResponseUrl', () => {
     }
   });
 
+  it("allows CloudFormation's response bucket of every partition, in every S3 host form", () => {
+    const regions = {
+      'us-east-1': 'amazonaws.com',
+      'ap-east-2': 'amazonaws.com',
+      'cn-north-1': 'amazonaws.com.cn',
+      'us-gov-west-1': 'amazonaws.com',
+      'us-iso-east-1': 'c2s.ic.gov',
+      'us-isob-east-1': 'sc2s.sgov.gov',
+      'eu-isoe-west-1': 'cloud.adc-e.uk',
+      'us-isof-south-1': 'csp.hci.ic.gov',
+      'eusc-de-east-1': 'amazonaws.eu',
+    };
+    for (const [region, suffix] of Object.entries(regions)) {
+      const bucket = `cloudformation-custom-resource-response-${region.replaceAll('-', '')}`;
+      for (const host of [
+        `${bucket}.s3.${region}.${suffix}`,
+        `${bucket}.s3-${region}.${suffix}`,
+        `${bucket}.s3.dualstack.${region}.${suffix}`,
+        `${bucket}.s3-fips.${region}.${suffix}`,
+        `${bucket}.s3-fips.dualstack.${region}.${suffix}`,
+        `${bucket}.s3.${suffix}`,
+        `s3.${region}.${suffix}`,
+        `s3.${suffix}`,
+      ]) {
+        const url = `https://${host}/arn%3Aaws%3Acloudformation/k?X-Amz-Signature=s`;
+        expect(allowed(url), url).toBe(true);
+      }
+    }
+  });
+
+  it('refuses hosts that put a region under another partition, or look like a partition', () => {
+    for (const url of [
+      'https://bucket.s3.cn-north-1.amazonaws.com/key',
+      'https://bucket.s3.us-east-1.amazonaws.com.cn/key',
+      'https://bucket.s3.eusc-de-east-1.amazonaws.com/key',
+      'https://bucket.s3.us-iso-east-1.amazonaws.com/key',
+      'https://s3.amazonaws.eu.evil.io/key',
+      'https://bucket.s3.eusc-de-east-1.amazonaws.eu.evil.io/key',
+      'https://evil-amazonaws.eu/key',
+      'https://s3.evil-amazonaws.eu/key',
+      'https://s3.c2s.ic.gov.attacker.net/key',
+      'https://s3.aws-global.amazonaws.com/key',
+      'https://bucket.s3.not-a-region.amazonaws.com/key',
+      'https://bu_cket.s3.amazonaws.com/key',
+      'https://.s3.amazonaws.com/key',
+      'https://user@bucket.s3.eusc-de-east-1.amazonaws.eu/key',
+      'http://bucket.s3.eusc-de-east-1.amazonaws.eu/key',
+      'https://bucket.s3.eusc-de-east-1.amazonaws.eu:444/key',
+      'https://bucket.s3.us-isob-east-1.sc2s.sgov.gov:8443/key',
+    ]) {
+      expect(allowed(url), url).toBe(false);
+    }
+  });
+
   it('refuses look-alikes, userinfo, IP literals, http and odd ports', () => {
     for (const url of [
       'https://s3.amazonaws.com.evil.io/key',

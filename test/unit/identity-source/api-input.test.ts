@@ -69,3 +69,21 @@ describe('api-input', () => {
     ).toBe('https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_Abc');
   });
 });
+
+describe('discoveryUrlOf', () => {
+  it("uses the pool's region under its partition's DNS suffix", () => {
+    const cases = {
+      'arn:aws:cognito-idp:ap-east-2:123456789012:userpool/ap-east-2_A':
+        'https://cognito-idp.ap-east-2.amazonaws.com/ap-east-2_A',
+      'arn:aws-us-gov:cognito-idp:us-gov-west-1:123456789012:userpool/us-gov-west-1_A':
+        'https://cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_A',
+      'arn:aws-eusc:cognito-idp:eusc-de-east-1:123456789012:userpool/eusc-de-east-1_A':
+        'https://cognito-idp.eusc-de-east-1.amazonaws.eu/eusc-de-east-1_A',
+      'arn:aws-iso:cognito-idp:us-iso-east-1:123456789012:userpool/us-iso-east-1_A':
+        'https://cognito-idp.us-iso-east-1.c2s.ic.gov/us-iso-east-1_A',
+      'arn:aws-iso-b:cognito-idp:us-isob-east-1:123456789012:userpool/us-isob-east-1_A':
+        'https://cognito-idp.us-isob-east-1.sc2s.sgov.gov/us-isob-east-1_A',
+    };
+    for (const [arn, url] of Object.entries(cases)) expect(discoveryUrlOf(arn), arn).toBe(url);
+  });
+});

@@ -193,11 +193,28 @@ describe('parseProperties', () => {
     ]);
   });
 
-  it('validates Region as an AWS region name', () => {
-    expect(parseProperties(cognitoProperties({ Region: 'cn-north-1' })).ok).toBe(true);
-    expect(problemsOf(cognitoProperties({ Region: 'Europe' }))).toEqual([
-      'Region: must be an AWS region name such as us-east-1, cn-north-1 or us-gov-west-1',
-    ]);
+  it('accepts a Region of every partition', () => {
+    for (const Region of [
+      'us-east-1',
+      'ap-east-2',
+      'cn-north-1',
+      'us-gov-west-1',
+      'us-iso-east-1',
+      'us-isob-east-1',
+      'eu-isoe-west-1',
+      'us-isof-south-1',
+      'eusc-de-east-1',
+    ]) {
+      expect(parseProperties(cognitoProperties({ Region })).ok, Region).toBe(true);
+    }
+  });
+
+  it('rejects a Region that is no region of any partition, saying what one looks like', () => {
+    for (const Region of ['Europe', 'us-east', 'eu_west_1', 'US-EAST-1']) {
+      expect(problemsOf(cognitoProperties({ Region })), Region).toEqual([
+        'Region: must be a region of an AWS partition, such as us-east-1, cn-north-1, us-gov-west-1 or eusc-de-east-1',
+      ]);
+    }
   });
 
   it('requires PolicyStoreId and Configuration', () => {
