@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type LocalStack, startLocalStack } from '../../test/support/local-stack.js';
+import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
 import { type CountingProxy, type ProxiedRequest, startCountingProxy } from './counting-proxy.js';
 import { invokeExpectingSuccess, REQUEST_TYPES, type RequestType, requestFor } from './scenario.js';
 

@@ -4,13 +4,10 @@
  *
  * @module
  */
+
+import type { InvokeResult } from '../../local/lambda-process.js';
+import type { CloudFormationResponse, LocalStack, StackRequest } from '../../local/local-stack.js';
 import { cognitoProperties, USER_POOL_ARN } from '../../test/fixtures/requests.js';
-import type { InvokeResult } from '../../test/support/lambda-process.js';
-import type {
-  CloudFormationResponse,
-  LocalStack,
-  StackRequest,
-} from '../../test/support/local-stack.js';
 
 /** The request types measured. */
 export const REQUEST_TYPES = ['Create', 'Update', 'Delete'] as const;

@@ -14,7 +14,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import { type LocalStack, startLocalStack } from '../../test/support/local-stack.js';
+import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import { type CpuTimes, cpuSince, processCpuTimes } from './process-cpu.js';
 import {

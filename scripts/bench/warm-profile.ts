@@ -14,7 +14,7 @@
 
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startLocalStack } from '../../test/support/local-stack.js';
+import { startLocalStack } from '../../local/local-stack.js';
 import type { TimeShare } from './cpu-profile.js';
 import { parseResultLine, runNodeChild } from './node-child.js';
 import type { CpuTimes } from './process-cpu.js';

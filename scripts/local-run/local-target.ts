@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type LocalStack, startLocalStack } from '../../test/support/local-stack.js';
+import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
 import type { LocalStackIdentity } from './pseudo-parameters.js';
 import type { Step, StepRequest } from './run-result.js';
 import type { PolicyStoreNeed, StackModel } from './stack-model.js';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CloudFormationResponse } from '../../test/support/local-stack.js';
+import type { CloudFormationResponse } from '../../local/local-stack.js';
 import type { PolicyStoreNeed } from './stack-model.js';
 
 /**

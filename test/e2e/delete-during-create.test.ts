@@ -4,9 +4,9 @@
  * create may be deleted. The Delete runs in a second Lambda process, as it would in AWS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LambdaProcess, startLambdaProcess } from '../../local/lambda-process.js';
+import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
 import { cognitoProperties } from '../fixtures/requests.js';
-import { type LambdaProcess, startLambdaProcess } from '../support/lambda-process.js';
-import { type LocalStack, startLocalStack } from '../support/local-stack.js';
 import { signatureLeaks } from '../support/log-scan.js';
 import { startResponseRecorder } from '../support/response-recorder.js';
 

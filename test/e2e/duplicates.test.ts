@@ -5,9 +5,9 @@
  * response PUT carries the same body.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LambdaProcess, startLambdaProcess } from '../../local/lambda-process.js';
+import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
 import { cognitoProperties } from '../fixtures/requests.js';
-import { type LambdaProcess, startLambdaProcess } from '../support/lambda-process.js';
-import { type LocalStack, startLocalStack } from '../support/local-stack.js';
 import { signatureLeaks } from '../support/log-scan.js';
 import { type ResponseRecorder, startResponseRecorder } from '../support/response-recorder.js';
 

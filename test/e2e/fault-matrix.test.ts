@@ -4,8 +4,8 @@
  * timeout — never a lost response, never a stack left waiting.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Exchange, type LocalStack, startLocalStack } from '../../local/local-stack.js';
 import { cognitoProperties } from '../fixtures/requests.js';
-import { type Exchange, type LocalStack, startLocalStack } from '../support/local-stack.js';
 import { signatureLeaks } from '../support/log-scan.js';
 import { type RecorderReply, startResponseRecorder } from '../support/response-recorder.js';
 

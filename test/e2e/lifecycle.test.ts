@@ -5,8 +5,8 @@
  * reads what the stand-ins recorded, not what the provider says of itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
 import { cognitoProperties, oidcProperties, USER_POOL_ARN } from '../fixtures/requests.js';
-import { type LocalStack, startLocalStack } from '../support/local-stack.js';
 import { signatureLeaks } from '../support/log-scan.js';
 import { startResponseRecorder } from '../support/response-recorder.js';
 
@@ -431,6 +431,6 @@ describe('faults', () => {
 
 /** A second Lambda process with the same environment: another execution environment. */
 async function startLocalStackProcess() {
-  const { startLambdaProcess } = await import('../support/lambda-process.js');
+  const { startLambdaProcess } = await import('../../local/lambda-process.js');
   return startLambdaProcess({ env: { ...stack.env } });
 }

@@ -18,7 +18,7 @@ import {
   cognitoIssuer,
   startVerifiedPermissionsDouble,
   type VerifiedPermissionsDouble,
-} from './verified-permissions-double.js';
+} from '../../../local/verified-permissions/double.js';
 
 const USER_POOL_ARN = 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123';
 const cognito = {

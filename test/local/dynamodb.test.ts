@@ -5,7 +5,7 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DynamoDbLocal, startDynamoDb } from './dynamodb-local.js';
+import { type DynamoDbLocal, startDynamoDb } from '../../local/dynamodb.js';
 
 let db: DynamoDbLocal | undefined;
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LambdaProcess, startLambdaProcess } from './lambda-process.js';
+import { type LambdaProcess, startLambdaProcess } from '../../local/lambda-process.js';
 
 const ECHO_HANDLER = fileURLToPath(new URL('./fixtures/echo-handler.mjs', import.meta.url));
 

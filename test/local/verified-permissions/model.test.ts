@@ -3,7 +3,7 @@ import {
   loadApiModel,
   PROTOCOL_ONLY_MODEL,
   validateOperationInput,
-} from './verified-permissions-model.js';
+} from '../../../local/verified-permissions/model.js';
 
 const missing = new URL('file:///nonexistent/verifiedpermissions.model.json');
 

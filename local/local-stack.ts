@@ -9,7 +9,7 @@
  * back from the bucket, so what is asserted is what CloudFormation would have received.
  */
 import { randomUUID } from 'node:crypto';
-import { type DynamoDbLocal, startDynamoDb } from './dynamodb-local.js';
+import { type DynamoDbLocal, startDynamoDb } from './dynamodb.js';
 import { type InvokeResult, type LambdaProcess, startLambdaProcess } from './lambda-process.js';
 import {
   cloudFormationResponseKey,
@@ -21,7 +21,7 @@ import {
   startVerifiedPermissionsDouble,
   type VerifiedPermissionsDouble,
   type VerifiedPermissionsDoubleOptions,
-} from './verified-permissions-double.js';
+} from './verified-permissions/double.js';
 
 export interface LocalStackOptions {
   /** The function's region (`AWS_REGION`); default `eu-west-1`. */

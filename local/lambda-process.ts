@@ -29,9 +29,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The built bundle, `dist/handler.mjs` at the repository root. */
-export const DEFAULT_BUNDLE_PATH = fileURLToPath(
-  new URL('../../dist/handler.mjs', import.meta.url),
-);
+export const DEFAULT_BUNDLE_PATH = fileURLToPath(new URL('../dist/handler.mjs', import.meta.url));
 
 const CHILD_PATH = fileURLToPath(new URL('./lambda-child.mjs', import.meta.url));
 

@@ -4,7 +4,7 @@ import {
   cloudFormationResponseKey,
   type ResponseBucket,
   startResponseBucket,
-} from './response-bucket.js';
+} from '../../local/response-bucket.js';
 
 /** PUTs `body` the way the provider does: Content-Length, and only the headers given. */
 function put(
