@@ -1,33 +1,30 @@
 /**
- * The Verified Permissions API model (the botocore-style JSON under `/work/shared/reference/`),
- * loaded at runtime, and a validator that checks an operation's input against the constraints the
- * model declares — required members, string length/pattern/enum, list length, integer range and
- * "exactly one member" for unions — the checks the service makes before it acts on a request.
- *
- * Used by the Verified Permissions test double; the constraints are read from the model file, never
- * copied by hand, so the double stays in step with the reference.
+ * The Verified Permissions API model the double follows: `api-model.json` beside this file, the
+ * part of botocore's service model that the double needs (its operations, the policy store
+ * alias operations, and the shapes they reach). `npm run update-api-model` regenerates it from
+ * the botocore installed on this machine (see `botocore-model.ts`); a test fails when the two
+ * drift apart.
  *
  * @module
  */
 import { readFileSync } from 'node:fs';
 
-/** Where the reference model lives, relative to this file (`/work/main/test/support/`). */
-export const REFERENCE_MODEL_URL = new URL(
-  '../../../shared/reference/verifiedpermissions-identity-source.model.json',
-  import.meta.url,
-);
+/** The committed model. */
+export const API_MODEL_URL = new URL('./api-model.json', import.meta.url);
 
 /** A reference from a member, list or operation to a named shape. */
 export interface ShapeRef {
   shape: string;
 }
 
-/** One shape of the model; only the traits the validator reads are typed. */
+/** One shape of the model; only the traits the double reads are typed. */
 export interface Shape {
   type: string;
   required?: string[];
   members?: Record<string, ShapeRef>;
   member?: ShapeRef;
+  key?: ShapeRef;
+  value?: ShapeRef;
   union?: boolean;
   min?: number;
   max?: number;
@@ -46,197 +43,21 @@ export interface Operation {
   errors?: ShapeRef[];
 }
 
-/** The parts of a botocore-style service model the test double uses. */
+/** The parts of a botocore-style service model the double uses. */
 export interface ApiModel {
   metadata: { targetPrefix: string; jsonVersion: string; signingName: string };
   operations: Record<string, Operation>;
   shapes: Record<string, Shape>;
 }
 
-/** One broken constraint: where (dotted member path, `[i]` for list items) and what. */
-export interface FieldViolation {
-  path: string;
-  message: string;
-}
-
 /**
- * The model without constraints: the protocol metadata only. Used when the reference is not
- * beside the checkout (a clone on its own), so `npm start` still runs; inputs then go
- * unvalidated by the double (the provider validates them itself anyway).
- */
-export const PROTOCOL_ONLY_MODEL: ApiModel = {
-  metadata: {
-    targetPrefix: 'VerifiedPermissions',
-    jsonVersion: '1.0',
-    signingName: 'verifiedpermissions',
-  },
-  operations: {},
-  shapes: {},
-};
-
-/**
- * Reads and parses the model file (synchronously; it is small and read once per double).
- * Without the file, and with `required: false`, answers {@link PROTOCOL_ONLY_MODEL}.
- */
-export function loadApiModel(
-  url: URL = REFERENCE_MODEL_URL,
-  options: { required?: boolean } = {},
-): ApiModel {
-  try {
-    return JSON.parse(readFileSync(url, 'utf8')) as ApiModel;
-  } catch (error) {
-    const missing = (error as { code?: string }).code === 'ENOENT';
-    if (!missing || options.required !== false) throw error;
-    process.emitWarning(
-      `${url.pathname} not found: the Verified Permissions double will not validate inputs`,
-    );
-    return PROTOCOL_ONLY_MODEL;
-  }
-}
-
-/**
- * Checks `input` against the input shape of `operation`.
+ * Reads and parses the model (synchronously; it is small and read once per double).
  *
- * Patterns are matched against the whole value (the model's patterns are unanchored, but the
- * service, like the CloudFormation schema's `^…$` versions of them, requires a full match).
- * Members the model does not know are ignored, as the JSON protocol does.
- *
- * @returns the violations, empty when the input is valid.
- * @throws Error when the model has no such operation.
+ * @example
+ * ```ts
+ * loadApiModel().metadata.targetPrefix; // 'VerifiedPermissions'
+ * ```
  */
-export function validateOperationInput(
-  model: ApiModel,
-  operation: string,
-  input: unknown,
-): FieldViolation[] {
-  if (model === PROTOCOL_ONLY_MODEL) return [];
-  const op = model.operations[operation];
-  if (!op) throw new Error(`the model has no operation ${operation}`);
-  const violations: FieldViolation[] = [];
-  if (op.input) validateValue(model, op.input.shape, input, '', violations);
-  return violations;
-}
-
-/**
- * The service's summary message for a list of violations, in the wording AWS services use
- * ("2 validation errors detected: Value at 'x' failed to satisfy constraint: …").
- */
-export function validationMessage(violations: readonly FieldViolation[]): string {
-  const n = violations.length;
-  const details = violations.map((v) => v.message).join('; ');
-  return `${n} validation error${n === 1 ? '' : 's'} detected: ${details}`;
-}
-
-function validateValue(
-  model: ApiModel,
-  shapeName: string,
-  value: unknown,
-  path: string,
-  out: FieldViolation[],
-): void {
-  const shape = model.shapes[shapeName];
-  if (!shape) throw new Error(`the model has no shape ${shapeName}`);
-  const fail = (constraint: string): void => {
-    const shown =
-      shape.sensitive || typeof value === 'object' ? '' : ` '${String(value).slice(0, 100)}'`;
-    out.push({
-      path,
-      message: `Value${shown} at '${path}' failed to satisfy constraint: ${constraint}`,
-    });
-  };
-  switch (shape.type) {
-    case 'structure':
-      validateStructure(model, shape, value, path, out, fail);
-      return;
-    case 'list':
-      if (!Array.isArray(value)) {
-        fail('Member must be a list');
-        return;
-      }
-      checkRange(value.length, shape, 'length', fail);
-      value.forEach((item, i) => {
-        if (shape.member) validateValue(model, shape.member.shape, item, `${path}[${i}]`, out);
-      });
-      return;
-    case 'string':
-      if (typeof value !== 'string') {
-        fail('Member must be a string');
-        return;
-      }
-      checkRange([...value].length, shape, 'length', fail);
-      if (shape.pattern !== undefined && !new RegExp(`^(?:${shape.pattern})$`).test(value)) {
-        fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
-      }
-      if (shape.enum && !shape.enum.includes(value)) {
-        fail(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
-      }
-      return;
-    case 'integer':
-    case 'long':
-      if (typeof value !== 'number' || !Number.isInteger(value)) {
-        fail('Member must be an integer');
-        return;
-      }
-      checkRange(value, shape, 'value', fail);
-      return;
-    case 'boolean':
-      if (typeof value !== 'boolean') fail('Member must be a boolean');
-      return;
-    default:
-      return;
-  }
-}
-
-function validateStructure(
-  model: ApiModel,
-  shape: Shape,
-  value: unknown,
-  path: string,
-  out: FieldViolation[],
-  fail: (constraint: string) => void,
-): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail('Member must be a structure');
-    return;
-  }
-  const record = value as Record<string, unknown>;
-  const members = shape.members ?? {};
-  const isSet = (name: string): boolean => record[name] !== undefined && record[name] !== null;
-  if (shape.union) {
-    const set = Object.keys(members).filter(isSet);
-    if (set.length !== 1) {
-      fail(
-        `Member must have exactly one of [${Object.keys(members).join(', ')}] set, found ${set.length}`,
-      );
-    }
-  }
-  for (const name of shape.required ?? []) {
-    if (!isSet(name)) {
-      const memberPath = path ? `${path}.${name}` : name;
-      out.push({
-        path: memberPath,
-        message: `Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`,
-      });
-    }
-  }
-  for (const [name, ref] of Object.entries(members)) {
-    if (isSet(name)) {
-      validateValue(model, ref.shape, record[name], path ? `${path}.${name}` : name, out);
-    }
-  }
-}
-
-function checkRange(
-  actual: number,
-  shape: Shape,
-  what: 'length' | 'value',
-  fail: (constraint: string) => void,
-): void {
-  const noun = what === 'length' ? 'have length' : 'have value';
-  if (shape.min !== undefined && actual < shape.min) {
-    fail(`Member must ${noun} greater than or equal to ${shape.min}`);
-  }
-  if (shape.max !== undefined && actual > shape.max) {
-    fail(`Member must ${noun} less than or equal to ${shape.max}`);
-  }
+export function loadApiModel(url: URL = API_MODEL_URL): ApiModel {
+  return JSON.parse(readFileSync(url, 'utf8')) as ApiModel;
 }

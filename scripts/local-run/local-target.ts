@@ -1,5 +1,5 @@
 /**
- * The local stand-ins the run drives: `startLocalStack` from the test support (the Verified
+ * The local stand-ins the run drives: `startLocalStack` from `local/` (the Verified
  * Permissions double, dynalite, the response bucket, the bundle in a Lambda-like process),
  * wrapped so that it takes the lifecycle's requests and gives back {@link Step}s.
  *
@@ -26,7 +26,7 @@ export interface LocalTarget {
 /** Options of {@link startLocalTarget}. */
 export interface LocalTargetOptions {
   readonly region: string;
-  /** The bundle to run; default the test support's (`dist/handler.mjs`). */
+  /** The bundle to run; default `dist/handler.mjs`. */
   readonly bundlePath?: string;
 }
 
@@ -34,8 +34,6 @@ export interface LocalTargetOptions {
 export async function startLocalTarget(options: LocalTargetOptions): Promise<LocalTarget> {
   const stack: LocalStack = await startLocalStack({
     region: options.region,
-    // a clone without the reference model beside it still runs, the double unvalidating
-    verifiedPermissions: { requireModel: false },
     ...(options.bundlePath !== undefined && { bundlePath: options.bundlePath }),
   });
   const added: PolicyStoreNeed[] = [];

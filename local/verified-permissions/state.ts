@@ -1,0 +1,130 @@
+/**
+ * What the Verified Permissions double holds: policy stores (added by tests, optionally pinned
+ * to a region or invisible for a while), identity sources, remembered client tokens and the
+ * per-store write windows of the throttle — and the look-ups that answer
+ * `ResourceNotFoundException` / `ThrottlingException` the way the service does.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import type { IdentitySourceState, PolicyStoreOptions } from './types.js';
+import { ServiceError } from './wire.js';
+
+/** The request being answered: the region it was signed for and the time it takes effect. */
+export interface RequestContext {
+  region: string;
+  now: number;
+}
+
+export interface PolicyStore {
+  id: string;
+  region: string | undefined;
+  visibleAt: number;
+}
+
+export interface StoredIdentitySource extends IdentitySourceState {
+  visibleAt: number;
+}
+
+/** A `clientToken` the service remembers: what it was sent with and what it answered. */
+export interface RememberedToken {
+  fingerprint: string;
+  response: Record<string, unknown>;
+  identitySourceId: string;
+  expiresAt: number;
+}
+
+/** The double's state; see the module documentation. */
+export class DoubleState {
+  readonly stores = new Map<string, PolicyStore>();
+  readonly sources = new Map<string, StoredIdentitySource>();
+  readonly tokens = new Map<string, RememberedToken>();
+  readonly #writeTimes = new Map<string, number[]>();
+
+  /** Accepted writes per store per rolling second; off when undefined or 0. */
+  constructor(public throttlePerSecond: number | undefined) {}
+
+  addPolicyStore(id: string, options: PolicyStoreOptions): string {
+    this.stores.set(id, {
+      id,
+      region: options.region,
+      visibleAt: Date.now() + (options.visibleAfterMs ?? 0),
+    });
+    return id;
+  }
+
+  deletePolicyStore(id: string): void {
+    this.stores.delete(id);
+    for (const [sourceId, source] of this.sources) {
+      if (source.policyStoreId === id) this.sources.delete(sourceId);
+    }
+  }
+
+  /** The store, if it exists, is visible by now and lives in the request's region. */
+  visibleStore(id: unknown, ctx: RequestContext): PolicyStore {
+    const store = typeof id === 'string' ? this.stores.get(id) : undefined;
+    if (
+      !store ||
+      ctx.now < store.visibleAt ||
+      (store.region !== undefined && store.region !== ctx.region)
+    ) {
+      throw new ServiceError('ResourceNotFoundException', `Policy store ${String(id)} not found.`, {
+        resourceId: String(id),
+        resourceType: 'POLICY_STORE',
+      });
+    }
+    return store;
+  }
+
+  /** The identity source, if it is in `store` and visible by now. */
+  visibleSource(store: PolicyStore, id: unknown, ctx: RequestContext): StoredIdentitySource {
+    const source = typeof id === 'string' ? this.sources.get(id) : undefined;
+    if (!source || source.policyStoreId !== store.id || ctx.now < source.visibleAt) {
+      throw new ServiceError(
+        'ResourceNotFoundException',
+        `Identity source ${String(id)} not found in policy store ${store.id}.`,
+        { resourceId: String(id), resourceType: 'IDENTITY_SOURCE' },
+      );
+    }
+    return source;
+  }
+
+  /** Counts a write to the request's store; throws `ThrottlingException` over the rate. */
+  countWrite(body: Record<string, unknown>, now: number): void {
+    if (!this.throttlePerSecond) return;
+    const key = String(body.policyStoreId);
+    const recent = (this.#writeTimes.get(key) ?? []).filter((t) => t > now - 1000);
+    if (recent.length >= this.throttlePerSecond) {
+      this.#writeTimes.set(key, recent);
+      throw new ServiceError('ThrottlingException', 'Rate exceeded', {
+        serviceCode: 'verifiedpermissions',
+      });
+    }
+    recent.push(now);
+    this.#writeTimes.set(key, recent);
+  }
+
+  /** Copies of the identity sources, oldest first. */
+  identitySources(): IdentitySourceState[] {
+    return [...this.sources.values()].map(({ visibleAt: _visibleAt, ...state }) =>
+      structuredClone(state),
+    );
+  }
+
+  reset(): void {
+    this.stores.clear();
+    this.sources.clear();
+    this.tokens.clear();
+    this.#writeTimes.clear();
+  }
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A random id like the service's (`IS` + 20 alphanumerics for identity sources). */
+export function newId(prefix: string, length: number): string {
+  const bytes = randomBytes(length);
+  let id = prefix;
+  for (const byte of bytes) id += ID_ALPHABET[byte % ID_ALPHABET.length];
+  return id;
+}

@@ -1,0 +1,130 @@
+/**
+ * The Verified Permissions double's public types: its options, what it records and the handle
+ * a test holds. See `double.ts` for the double itself.
+ *
+ * @module
+ */
+
+/** The operations the double answers. */
+export const IDENTITY_SOURCE_OPERATIONS = [
+  'CreateIdentitySource',
+  'UpdateIdentitySource',
+  'DeleteIdentitySource',
+  'GetIdentitySource',
+  'ListIdentitySources',
+] as const;
+
+/** One of {@link IDENTITY_SOURCE_OPERATIONS}. */
+export type IdentitySourceOperation = (typeof IDENTITY_SOURCE_OPERATIONS)[number];
+
+/** Options of `startVerifiedPermissionsDouble`. */
+export interface VerifiedPermissionsDoubleOptions {
+  /**
+   * Accepted Create/Update/Delete calls per policy store per rolling second; more answer
+   * `ThrottlingException`. Off (`undefined` or 0) by default so ordinary tests are fast; the real
+   * service's rate is 1. Can be changed later with {@link VerifiedPermissionsDouble.setWriteThrottle}.
+   */
+  throttleWritesPerSecond?: number;
+  /**
+   * How long a new identity source stays invisible to Get/List/Update/Delete after it is created
+   * (answering `ResourceNotFoundException`), to imitate eventual consistency. Default 0.
+   */
+  identitySourceVisibleAfterMs?: number;
+  /** Identity sources allowed per policy store (the service's hard quota is 1). */
+  maxIdentitySourcesPerStore?: number;
+  /** The model file to validate inputs against; default the committed `api-model.json`. */
+  modelUrl?: URL;
+}
+
+/** Options of {@link VerifiedPermissionsDouble.addPolicyStore}. */
+export interface PolicyStoreOptions {
+  /** The store answers `ResourceNotFoundException` until this many ms after it was added. */
+  visibleAfterMs?: number;
+  /** The store exists only in this region (as read from the request signature); default: every region. */
+  region?: string;
+}
+
+/** An injected error answer, see {@link VerifiedPermissionsDouble.failNext}. */
+export interface InjectedFailure {
+  /** HTTP status; default the error type's usual status, else 500. */
+  status?: number;
+  /** The `__type` / `x-amzn-errortype`; default `InternalServerException`. */
+  errorType?: string;
+  /** Default: "Injected failure (<errorType>)". */
+  message?: string;
+  /** How many consecutive matching requests get this answer; default 1. */
+  times?: number;
+}
+
+/** One request the double received, in arrival order. */
+export interface RecordedRequest {
+  /** The operation from `X-Amz-Target` (undefined when the header was missing or foreign). */
+  operation: string | undefined;
+  /** The parsed JSON body (undefined when it was not JSON). */
+  body: unknown;
+  /** Region of the SigV4 credential scope in the `Authorization` header. */
+  region: string | undefined;
+  /** Arrival time, epoch ms (fractional: ordered with the other stand-ins' records). */
+  time: number;
+  /** HTTP status of the answer; undefined while the request hangs (see `hangNext`). */
+  status: number | undefined;
+  /** The error answered, if any. */
+  errorType?: string;
+}
+
+/** Identity-source configuration as the API receives it (the `Configuration` union, camelCase). */
+export interface IdentitySourceConfiguration {
+  cognitoUserPoolConfiguration?: {
+    userPoolArn: string;
+    clientIds?: string[];
+    groupConfiguration?: { groupEntityType: string };
+  };
+  openIdConnectConfiguration?: {
+    issuer: string;
+    entityIdPrefix?: string;
+    groupConfiguration?: { groupClaim: string; groupEntityType: string };
+    tokenSelection: {
+      accessTokenOnly?: { principalIdClaim?: string; audiences?: string[] };
+      identityTokenOnly?: { principalIdClaim?: string; clientIds?: string[] };
+    };
+  };
+}
+
+/** The double's record of one identity source (a copy; changing it changes nothing). */
+export interface IdentitySourceState {
+  identitySourceId: string;
+  policyStoreId: string;
+  /** The region whose endpoint created it (from the request signature). */
+  region: string;
+  principalEntityType: string;
+  /** The configuration as last received (Create's `configuration` or Update's `updateConfiguration`). */
+  configuration: IdentitySourceConfiguration;
+  createdDate: Date;
+  lastUpdatedDate: Date;
+}
+
+/** A running double; see `double.ts`. */
+export interface VerifiedPermissionsDouble {
+  /** `http://127.0.0.1:<port>`, for the SDK client's `endpoint` or `AWS_ENDPOINT_URL_VERIFIEDPERMISSIONS`. */
+  readonly endpoint: string;
+  /** Every request received, oldest first. Cleared by {@link reset}. */
+  readonly requests: readonly RecordedRequest[];
+  /** Adds a policy store (test-only; not an API operation) and returns its id (random when omitted). */
+  addPolicyStore(id?: string, options?: PolicyStoreOptions): string;
+  /** Removes a policy store and its identity sources, as if deleted out of band. */
+  deletePolicyStore(id: string): void;
+  /** The current identity sources, oldest first. */
+  identitySources(): IdentitySourceState[];
+  /** The next `times` requests for `operation` (or any, with `'*'`) get an error answer. */
+  failNext(operation: IdentitySourceOperation | '*', failure?: InjectedFailure): void;
+  /** The next `times` requests for `operation` are never answered (until {@link close}). */
+  hangNext(operation: IdentitySourceOperation | '*', times?: number): void;
+  /** The next `times` requests for `operation` take effect and are answered only after `ms`. */
+  delayNext(operation: IdentitySourceOperation | '*', ms: number, times?: number): void;
+  /** Switches the write throttle: N accepted writes per store per second, or off with undefined/0. */
+  setWriteThrottle(perSecond: number | undefined): void;
+  /** Forgets all stores, identity sources, client tokens, requests, pending faults and throttle windows. */
+  reset(): void;
+  /** Stops the server, destroying open (also hanging) connections. */
+  close(): Promise<void>;
+}
