@@ -6,13 +6,16 @@
  *
  * Clients reach it through a small TCP proxy (see {@link startTcpProxy}), so a test can make it
  * slow ({@link DynamoDbLocal.setDelay}) or unreachable ({@link DynamoDbLocal.setDown}) while the
- * endpoint stays the same. {@link DynamoDbLocal.stop} closes everything, after which the endpoint
- * refuses connections.
+ * endpoint stays the same. Every request that reaches dynalite is recorded
+ * ({@link DynamoDbLocal.requests}). {@link DynamoDbLocal.stop} closes everything, after which the
+ * endpoint refuses connections.
  *
  * @module
  */
 
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { startTcpProxy } from './tcp-proxy.js';
@@ -30,6 +33,16 @@ export interface DynamoDbLocalOptions {
   region?: string;
 }
 
+/** One request dynalite received. */
+export interface DynamoDbRequest {
+  /** From `X-Amz-Target` (`DynamoDB_20120810.PutItem` → `PutItem`). */
+  readonly operation: string | undefined;
+  /** The `id` of the item it reads or writes (`Key.id.S` or `Item.id.S`), once its body is in. */
+  itemId: string | undefined;
+  /** Arrival time, epoch ms (fractional: ordered with the other stand-ins' records). */
+  readonly time: number;
+}
+
 /** A running local DynamoDB. */
 export interface DynamoDbLocal {
   /** `http://127.0.0.1:<port>` (the proxy in front of dynalite). */
@@ -42,6 +55,8 @@ export interface DynamoDbLocal {
   readonly client: DynamoDBClient;
   /** The environment the provider needs to use this table: `IDEMPOTENCY_TABLE_NAME`, `AWS_ENDPOINT_URL_DYNAMODB`. */
   readonly environment: Readonly<Record<string, string>>;
+  /** Every request dynalite received (the table's creation included), oldest first. */
+  readonly requests: readonly DynamoDbRequest[];
   /** Makes every request from now on arrive `ms` later. */
   setDelay(ms: number): void;
   /** `true`: every connection is reset, as if DynamoDB were unreachable; `false`: back to normal. */
@@ -57,6 +72,21 @@ export async function startDynamoDb(options: DynamoDbLocalOptions = {}): Promise
   const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const requests: DynamoDbRequest[] = [];
+  server.on('request', (req: IncomingMessage) => {
+    const target = req.headers['x-amz-target'];
+    const record: DynamoDbRequest = {
+      operation: typeof target === 'string' ? target.split('.').pop() : undefined,
+      itemId: undefined,
+      time: performance.timeOrigin + performance.now(),
+    };
+    requests.push(record);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      record.itemId = itemIdOf(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -90,6 +120,7 @@ export async function startDynamoDb(options: DynamoDbLocalOptions = {}): Promise
     credentials,
     client,
     environment: { IDEMPOTENCY_TABLE_NAME: tableName, AWS_ENDPOINT_URL_DYNAMODB: endpoint },
+    requests,
     setDelay: (ms) => proxy.setDelay(ms),
     setDown: (down) => proxy.setDown(down),
     async stop() {
@@ -101,4 +132,16 @@ export async function startDynamoDb(options: DynamoDbLocalOptions = {}): Promise
       });
     },
   };
+}
+
+function itemIdOf(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as {
+      Key?: { id?: { S?: string } };
+      Item?: { id?: { S?: string } };
+    };
+    return parsed.Key?.id?.S ?? parsed.Item?.id?.S;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,7 +6,9 @@
  *
  * Each request goes the way CloudFormation sends it: a fresh RequestId, a ResponseURL
  * pre-signed for the key `<StackId>|<LogicalResourceId>|<RequestId>`; the response is read
- * back from the bucket, so what is asserted is what CloudFormation would have received.
+ * back from the bucket, so what is asserted is what CloudFormation would have received. The
+ * network calls the function made for a request are what the three stand-ins recorded while it
+ * ran.
  */
 import { randomUUID } from 'node:crypto';
 import { type DynamoDbLocal, startDynamoDb } from './dynamodb.js';
@@ -55,6 +57,17 @@ export interface SendOptions {
   readonly responseUrl?: string;
 }
 
+/** One call the function made, as the stand-in that answered it recorded it. */
+export interface NetworkCall {
+  readonly service: 'Verified Permissions' | 'DynamoDB' | 'S3';
+  /** `CreateIdentitySource`, `PutItem`, `PUT`, … */
+  readonly operation: string;
+  /** DynamoDB: the `id` of the item read or written. */
+  readonly itemId?: string;
+  /** Arrival time, epoch ms. */
+  readonly time: number;
+}
+
 /** What happened for one request. */
 export interface Exchange {
   /** The event as sent to the function. */
@@ -63,6 +76,8 @@ export interface Exchange {
   readonly response: CloudFormationResponse | undefined;
   /** The Verified Permissions requests this exchange caused, in order. */
   readonly apiCalls: readonly RecordedRequest[];
+  /** Every call to the stand-ins during the invocation (Verified Permissions, DynamoDB, S3), in order. */
+  readonly networkCalls: readonly NetworkCall[];
   readonly invocation: InvokeResult;
 }
 
@@ -175,6 +190,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return stored?.body as CloudFormationResponse | undefined;
   };
 
+  const recordCounts = () => ({
+    verifiedPermissions: verifiedPermissions.requests.length,
+    dynamo: dynamo?.requests.length ?? 0,
+    bucket: bucket.requests.length,
+  });
+  const callsSince = (before: ReturnType<typeof recordCounts>): NetworkCall[] =>
+    [
+      ...verifiedPermissions.requests.slice(before.verifiedPermissions).map((r) => ({
+        service: 'Verified Permissions' as const,
+        operation: r.operation ?? '?',
+        time: r.time,
+      })),
+      ...(dynamo?.requests ?? []).slice(before.dynamo).map((r) => ({
+        service: 'DynamoDB' as const,
+        operation: r.operation ?? '?',
+        ...(r.itemId !== undefined && { itemId: r.itemId }),
+        time: r.time,
+      })),
+      ...bucket.requests.slice(before.bucket).map((r) => ({
+        service: 'S3' as const,
+        operation: r.method,
+        time: r.time,
+      })),
+    ].sort((a, b) => a.time - b.time);
+
   return {
     verifiedPermissions,
     dynamo,
@@ -192,12 +232,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sendOptions.responseUrl === undefined
           ? built
           : { ...built, ResponseURL: sendOptions.responseUrl };
-      const before = verifiedPermissions.requests.length;
+      const before = recordCounts();
       const invocation = await lambda.invoke(sent, { timeoutMs: sendOptions.timeoutMs ?? 30_000 });
+      const networkCalls = callsSince(before);
       return {
         event: sent,
         response: await responseTo(built),
-        apiCalls: verifiedPermissions.requests.slice(before),
+        apiCalls: verifiedPermissions.requests.slice(before.verifiedPermissions),
+        networkCalls,
         invocation,
       };
     },

@@ -12,7 +12,8 @@
  *   signature versions (`lib/middleware/authentication.js`), so these 403s are real checks.
  *
  * s3rver on its own accepts unsigned requests; here they get 403 `AccessDenied`, as from the real
- * bucket, so a PUT that lost its query string fails.
+ * bucket, so a PUT that lost its query string fails. Every request is recorded
+ * ({@link ResponseBucket.requests}).
  *
  * s3rver only has a filesystem store; objects go to a fresh temporary directory that
  * {@link ResponseBucket.stop} removes. It knows one key pair, `S3RVER`/`S3RVER`, which every URL
@@ -24,6 +25,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import S3rver from '@20minutes/s3rver';
 import {
   GetObjectCommand,
@@ -63,12 +65,26 @@ export interface StoredResponse {
   contentLength: number | undefined;
 }
 
+/** One request the bucket received. */
+export interface BucketRequest {
+  readonly method: string;
+  /** The path, without the query (where pre-signed URLs carry their signature). */
+  readonly path: string;
+  /** Arrival time, epoch ms (fractional: ordered with the other stand-ins' records). */
+  readonly time: number;
+  /** The status answered, and when the answer was ready; undefined until then. */
+  status: number | undefined;
+  answeredAt: number | undefined;
+}
+
 /** A running response bucket. */
 export interface ResponseBucket {
   /** `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
   readonly bucket: string;
   readonly region: 'us-east-1';
+  /** Every request received, oldest first (this module's own reads included). */
+  readonly requests: readonly BucketRequest[];
   /** A SigV4 pre-signed PutObject URL for `key` (default expiry 7200 s). */
   responseUrl(key: string, options?: { expiresIn?: number }): Promise<string>;
   /**
@@ -120,6 +136,21 @@ export async function startResponseBucket(
     context.type = 'application/xml';
     context.body = ACCESS_DENIED_XML;
   });
+  const requests: BucketRequest[] = [];
+  const now = () => performance.timeOrigin + performance.now();
+  server.middleware.unshift(async (context, next) => {
+    const record: BucketRequest = {
+      method: context.method,
+      path: context.path,
+      time: now(),
+      status: undefined,
+      answeredAt: undefined,
+    };
+    requests.push(record);
+    await next();
+    record.status = context.status;
+    record.answeredAt = now();
+  });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const s3 = new S3Client({
@@ -147,6 +178,7 @@ export async function startResponseBucket(
     endpoint,
     bucket,
     region: 'us-east-1',
+    requests,
     responseUrl(key, urlOptions = {}) {
       return getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: key }), {
         expiresIn: urlOptions.expiresIn ?? CLOUDFORMATION_URL_EXPIRY_SECONDS,

@@ -1,6 +1,6 @@
 /**
  * Minimal types for `dynalite` (an in-process DynamoDB imitation on LevelDB), which ships none.
- * Only what the test support uses.
+ * Only what the stand-ins in `local/` use.
  */
 declare module 'dynalite' {
   import type { Server } from 'node:http';

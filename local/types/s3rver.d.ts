@@ -1,6 +1,6 @@
 /**
  * Minimal types for `@20minutes/s3rver` (a local S3 imitation on Koa), which ships none.
- * Only what the test support uses.
+ * Only what the stand-ins in `local/` use.
  */
 declare module '@20minutes/s3rver' {
   import type { AddressInfo } from 'node:net';
@@ -25,8 +25,11 @@ declare module '@20minutes/s3rver' {
       configureBuckets?: { name: string; configs?: (string | Buffer)[] }[];
     }
 
-    /** The part of a Koa context the test support touches. */
+    /** The part of a Koa context the stand-ins touch. */
     interface Context {
+      method: string;
+      /** The request path, without the query. */
+      path: string;
       query: Record<string, string | string[] | undefined>;
       headers: Record<string, string | string[] | undefined>;
       status: number;

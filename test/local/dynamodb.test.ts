@@ -44,6 +44,20 @@ describe('local DynamoDB (dynalite)', () => {
     });
   });
 
+  it('records each request with its operation and item id', async () => {
+    db = await startDynamoDb();
+    const created = db.requests.length;
+    await db.client.send(
+      new PutItemCommand({ TableName: db.tableName, Item: { id: { S: 'key-2' } } }),
+    );
+    await db.client.send(new GetItemCommand({ TableName: db.tableName, Key: { id: { S: 'k' } } }));
+    expect(db.requests.slice(0, created).map((r) => r.operation)).toContain('CreateTable');
+    expect(db.requests.slice(created)).toEqual([
+      { operation: 'PutItem', itemId: 'key-2', time: expect.any(Number) },
+      { operation: 'GetItem', itemId: 'k', time: expect.any(Number) },
+    ]);
+  });
+
   it('delays requests in slow mode', async () => {
     db = await startDynamoDb({ tableName: 'slow', delayMs: 150 });
     const get = new GetItemCommand({ TableName: 'slow', Key: { id: { S: 'missing' } } });

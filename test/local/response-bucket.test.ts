@@ -122,6 +122,21 @@ describe('response bucket (s3rver)', () => {
     expect(await bucket.readResponse('unsigned')).toBeUndefined();
   });
 
+  it('records each request: method, path without the query, status, when it was answered', async () => {
+    const before = bucket.requests.length;
+    await put(await bucket.responseUrl('recorded'), response);
+    const [record, ...rest] = bucket.requests.slice(before);
+    expect(rest).toEqual([]);
+    expect(record).toEqual({
+      method: 'PUT',
+      path: '/cfn-responses/recorded',
+      time: expect.any(Number),
+      status: 200,
+      answeredAt: expect.any(Number),
+    });
+    expect(record?.answeredAt).toBeGreaterThanOrEqual(record?.time ?? Number.NaN);
+  });
+
   it('reads back nothing for a key that was never written', async () => {
     expect(await bucket.readResponse('never-written')).toBeUndefined();
   });
