@@ -11,6 +11,7 @@
  * ran.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { type DynamoDbLocal, startDynamoDb } from './dynamodb.js';
 import { type InvokeResult, type LambdaProcess, startLambdaProcess } from './lambda-process.js';
 import {
@@ -66,6 +67,8 @@ export interface NetworkCall {
   readonly itemId?: string;
   /** Arrival time, epoch ms. */
   readonly time: number;
+  /** S3: when the bucket's answer was ready, epoch ms. */
+  readonly answeredAt?: number;
 }
 
 /** What happened for one request. */
@@ -78,6 +81,8 @@ export interface Exchange {
   readonly apiCalls: readonly RecordedRequest[];
   /** Every call to the stand-ins during the invocation (Verified Permissions, DynamoDB, S3), in order. */
   readonly networkCalls: readonly NetworkCall[];
+  /** When the event was handed to the function, epoch ms. */
+  readonly sentAt: number;
   readonly invocation: InvokeResult;
 }
 
@@ -212,6 +217,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         service: 'S3' as const,
         operation: r.method,
         time: r.time,
+        ...(r.answeredAt !== undefined && { answeredAt: r.answeredAt }),
       })),
     ].sort((a, b) => a.time - b.time);
 
@@ -233,6 +239,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ? built
           : { ...built, ResponseURL: sendOptions.responseUrl };
       const before = recordCounts();
+      const sentAt = performance.timeOrigin + performance.now();
       const invocation = await lambda.invoke(sent, { timeoutMs: sendOptions.timeoutMs ?? 30_000 });
       const networkCalls = callsSince(before);
       return {
@@ -240,6 +247,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         response: await responseTo(built),
         apiCalls: verifiedPermissions.requests.slice(before.verifiedPermissions),
         networkCalls,
+        sentAt,
         invocation,
       };
     },
