@@ -7,17 +7,19 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { bundleOptions, entryPoint } from '../build-options.js';
 import { type Summary, summarize } from './stats.js';
 
 const RESULT_MARKER = '@@probe-result ';
+const run = promisify(execFile);
 
 /** The probe (an ES module run with `-e`; `process.argv[1]` is the module URL). */
 export const PROBE_SOURCE = [
@@ -98,37 +100,21 @@ interface ProbeResult {
   maxRssBytes: number;
 }
 
-function runProbe(target: ColdTarget, options: ColdStartOptions): Promise<ProbeResult> {
+async function runProbe(target: ColdTarget, options: ColdStartOptions): Promise<ProbeResult> {
   const [, ...args] = commandLine(target);
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, {
-      env: options.env,
-      cwd: options.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      stdout += text;
-    });
-    child.stderr.setEncoding('utf8').on('data', (text: string) => {
-      stderr += text;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const wallMs = performance.now() - started;
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`node exited with ${code ?? signal}: ${stderr}`));
-      if (target.moduleUrl === undefined) {
-        return resolve({ importMs: 0, wallMs, cpuMs: Number.NaN, maxRssBytes: Number.NaN });
-      }
-      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
-      if (line === undefined) return reject(new Error(`no probe result in ${stdout}${stderr}`));
-      resolve({ ...JSON.parse(line.slice(RESULT_MARKER.length)), wallMs });
-    });
+  const started = performance.now();
+  const { stdout } = await run(process.execPath, args, {
+    env: options.env,
+    cwd: options.cwd,
+    timeout: 30_000,
   });
+  const wallMs = performance.now() - started;
+  if (target.moduleUrl === undefined) {
+    return { importMs: 0, wallMs, cpuMs: Number.NaN, maxRssBytes: Number.NaN };
+  }
+  const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
+  if (line === undefined) throw new Error(`no probe result in ${stdout}`);
+  return { ...JSON.parse(line.slice(RESULT_MARKER.length)), wallMs };
 }
 
 /**
