@@ -8,16 +8,13 @@
  */
 import { pathToFileURL } from 'node:url';
 import { build } from './build.js';
-import { type CliOptions, parseCliOptions } from './local-run/cli-options.js';
+import { type CliOptions, parseCliOptions, USAGE } from './local-run/cli.js';
 import { runLifecycle } from './local-run/lifecycle.js';
-import { LocalRunError } from './local-run/local-run-error.js';
 import { startLocalTarget } from './local-run/local-target.js';
-import { renderJson } from './local-run/report-json.js';
-import { renderText } from './local-run/report-text.js';
+import { renderText, styleFor } from './local-run/report-text.js';
 import { loadRunPlan } from './local-run/run-plan.js';
-import { type RunResult, stepFailed } from './local-run/run-result.js';
-import { styleFor } from './local-run/style.js';
-import { USAGE } from './local-run/usage.js';
+import { type RunResult, renderJson, stepFailed } from './local-run/run-result.js';
+import { LocalRunError } from './local-run/template.js';
 
 const progress = (message: string): void => {
   process.stderr.write(`${message}\n`);

@@ -6,8 +6,8 @@
  * @module
  */
 import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
-import type { LocalStackIdentity } from './pseudo-parameters.js';
 import type { Step, StepRequest } from './run-result.js';
+import type { LocalStackIdentity } from './simulated-stack.js';
 import type { PolicyStoreNeed, StackModel } from './stack-model.js';
 
 /** The running stand-ins. */

@@ -1,16 +1,14 @@
 /**
  * The run as plain text for a person: a header, then each request with its API calls and the
- * response CloudFormation would read, then notes and a summary line.
+ * response CloudFormation would read, then notes and a summary line — with what that takes:
+ * terminal styles, property values as YAML-like lines, what changed between two property sets,
+ * the gist of a Verified Permissions request, and compact log lines.
  *
  * @module
  */
 import { isDeepStrictEqual } from 'node:util';
-import { keyFields } from './api-call-fields.js';
-import { formatLogLine } from './format-log-line.js';
-import { formatValue } from './format-value.js';
-import { propertyChanges } from './property-diff.js';
 import { type RunResult, type Step, stepFailed } from './run-result.js';
-import type { Style } from './style.js';
+import { isRecord } from './template.js';
 
 /** Options of {@link renderText}. */
 export interface TextOptions {
@@ -145,4 +143,196 @@ function summary(result: RunResult, style: Style): string {
       ? style.good(result.expectFailure ? 'failure as expected' : 'OK')
       : style.bad(result.expectFailure ? 'expected a FAILED response, got none' : 'FAILED');
   return `${style.heading('Result')}: ${verdict} — ${counts}; ${left}.`;
+}
+
+/** Wraps text in a style (or returns it unchanged). */
+export type Paint = (text: string) => string;
+
+/** The styles the text report uses. */
+export interface Style {
+  readonly heading: Paint;
+  readonly label: Paint;
+  readonly dim: Paint;
+  readonly good: Paint;
+  readonly bad: Paint;
+}
+
+const ansi =
+  (open: number, close: number): Paint =>
+  (text) =>
+    `\u001b[${open}m${text}\u001b[${close}m`;
+
+const plain: Paint = (text) => text;
+
+/**
+ * Styles for a stream: coloured only when it is a TTY and `NO_COLOR` is not set.
+ *
+ * @example
+ * const style = styleFor(process.stdout); style.good('SUCCESS');
+ */
+export function styleFor(stream: { readonly isTTY?: boolean }): Style {
+  const enabled = stream.isTTY === true && !process.env.NO_COLOR;
+  if (!enabled) return { heading: plain, label: plain, dim: plain, good: plain, bad: plain };
+  return {
+    heading: ansi(1, 22),
+    label: ansi(36, 39),
+    dim: ansi(2, 22),
+    good: ansi(32, 39),
+    bad: ansi(31, 39),
+  };
+}
+
+const isScalar = (value: unknown): boolean => value === null || typeof value !== 'object';
+
+function scalar(value: unknown): string {
+  if (typeof value === 'string') return value === '' ? '""' : value;
+  return JSON.stringify(value) ?? String(value);
+}
+
+function inline(value: unknown): string | undefined {
+  if (isScalar(value)) return scalar(value);
+  if (Array.isArray(value) && value.every(isScalar)) return `[${value.map(scalar).join(', ')}]`;
+  if (isRecord(value) && Object.keys(value).length === 0) return '{}';
+  return undefined;
+}
+
+/**
+ * The lines of a value: `key: scalar`, lists of scalars as `[a, b]`, mappings nested two
+ * spaces deeper, lists of mappings as `- ` items.
+ *
+ * @example
+ * formatValue({ A: 'x', B: { C: ['1', '2'] } }, '  ') // ['  A: x', '  B:', '    C: [1, 2]']
+ */
+function formatValue(value: unknown, indent = ''): string[] {
+  const single = inline(value);
+  if (single !== undefined) return [`${indent}${single}`];
+  const lines: string[] = [];
+  const entries: Array<[string, unknown]> = Array.isArray(value)
+    ? value.map((item) => ['-', item])
+    : Object.entries(value as Record<string, unknown>);
+  for (const [key, item] of entries) {
+    const prefix = key === '-' && Array.isArray(value) ? '-' : `${key}:`;
+    const itemInline = inline(item);
+    if (itemInline !== undefined) lines.push(`${indent}${prefix} ${itemInline}`);
+    else lines.push(`${indent}${prefix}`, ...formatValue(item, `${indent}  `));
+  }
+  return lines;
+}
+
+/** One changed leaf (or a whole list/mapping that appeared, disappeared or changed shape). */
+interface PropertyChange {
+  /** Dotted path below `Properties`. */
+  readonly path: string;
+  /** undefined = absent. */
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/**
+ * The differences between `before` and `after`, descending into mappings present on both sides.
+ *
+ * @example
+ * propertyChanges({ A: { B: 'x' } }, { A: { B: 'y' } }) // [{ path: 'A.B', before: 'x', after: 'y' }]
+ */
+function propertyChanges(before: unknown, after: unknown, path = ''): PropertyChange[] {
+  if (isDeepStrictEqual(before, after)) return [];
+  if (!isRecord(before) || !isRecord(after)) return [{ path, before, after }];
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  return keys.flatMap((key) =>
+    propertyChanges(before[key], after[key], path === '' ? key : `${path}.${key}`),
+  );
+}
+
+const text = (value: unknown): string =>
+  typeof value === 'string' ? value : JSON.stringify(value);
+
+/**
+ * `[name, value]` pairs of a request body: `policyStoreId`, `identitySourceId`,
+ * `principalEntityType`, `clientToken`, then which kind `configuration` / `updateConfiguration`
+ * is, with its user pool or issuer, client ids or audiences, entity id prefix and group type.
+ *
+ * @example
+ * keyFields({ policyStoreId: 'PS1', identitySourceId: 'IS1' }) // [['policyStoreId', 'PS1'], ['identitySourceId', 'IS1']]
+ */
+function keyFields(body: unknown): Array<[string, string]> {
+  if (!isRecord(body)) return [];
+  const fields: Array<[string, string]> = [];
+  for (const name of ['policyStoreId', 'identitySourceId', 'principalEntityType', 'clientToken']) {
+    if (body[name] !== undefined) fields.push([name, text(body[name])]);
+  }
+  for (const name of ['configuration', 'updateConfiguration']) {
+    const configuration = body[name];
+    if (!isRecord(configuration)) continue;
+    const cognito = configuration.cognitoUserPoolConfiguration;
+    const oidc = configuration.openIdConnectConfiguration;
+    if (isRecord(cognito)) {
+      fields.push([name, 'cognitoUserPoolConfiguration']);
+      fields.push(['userPoolArn', text(cognito.userPoolArn)]);
+      if (cognito.clientIds !== undefined) fields.push(['clientIds', text(cognito.clientIds)]);
+      pushGroup(fields, cognito.groupConfiguration);
+    } else if (isRecord(oidc)) {
+      fields.push([name, 'openIdConnectConfiguration']);
+      fields.push(['issuer', text(oidc.issuer)]);
+      if (oidc.entityIdPrefix !== undefined) {
+        fields.push(['entityIdPrefix', text(oidc.entityIdPrefix)]);
+      }
+      const selection = isRecord(oidc.tokenSelection) ? oidc.tokenSelection : {};
+      for (const [kind, detail] of Object.entries(selection)) {
+        const audience = isRecord(detail) ? (detail.audiences ?? detail.clientIds) : undefined;
+        fields.push([
+          'tokenSelection',
+          audience === undefined ? kind : `${kind} ${text(audience)}`,
+        ]);
+      }
+      pushGroup(fields, oidc.groupConfiguration);
+    }
+  }
+  return fields;
+}
+
+function pushGroup(fields: Array<[string, string]>, group: unknown): void {
+  if (isRecord(group) && group.groupEntityType !== undefined) {
+    fields.push(['groupEntityType', text(group.groupEntityType)]);
+  }
+}
+
+/** Keys Powertools or the request context put on every line. */
+const COMMON_KEYS = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
+  'sampling_rate',
+  'xray_trace_id',
+  'RequestType',
+  'StackId',
+  'RequestId',
+  'LogicalResourceId',
+  'PhysicalResourceId',
+]);
+
+/**
+ * A Powertools JSON line as `LEVEL message key=value …`, without the keys every line repeats;
+ * other lines stay as they are.
+ *
+ * @example
+ * formatLogLine('{"level":"INFO","message":"Plan","service":"x","action":"create"}') // 'INFO Plan action=create'
+ */
+function formatLogLine(line: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (!isRecord(parsed) || !('message' in parsed)) return line;
+  const extras = Object.entries(parsed)
+    .filter(([key]) => !COMMON_KEYS.has(key))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return [parsed.level, parsed.message, ...extras].filter((part) => part !== undefined).join(' ');
 }

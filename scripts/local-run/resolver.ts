@@ -10,9 +10,8 @@
  *
  * @module
  */
-import { LocalRunError } from './local-run-error.js';
-import type { ParameterValue } from './parameters.js';
-import { SIMULATED_TYPES, type SimulatedResource } from './simulated-resources.js';
+import { SIMULATED_TYPES, type SimulatedResource } from './simulated-stack.js';
+import { isRecord, LocalRunError, type ParameterValue } from './template.js';
 
 /** Everything a name in the template can resolve to. */
 export interface ResolveScope {
@@ -31,9 +30,6 @@ export interface ResolveScope {
 const NO_VALUE: unique symbol = Symbol('AWS::NoValue');
 
 type Resolved = unknown;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Resolves one resource's `Properties`.

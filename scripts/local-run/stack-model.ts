@@ -4,16 +4,21 @@
  *
  * @module
  */
-import type { ParameterValue } from './parameters.js';
+import { type ResolveScope, resolveProperties } from './resolver.js';
 import {
+  isPolicyStore,
   LOCAL_ACCOUNT_ID,
   type LocalStackIdentity,
   partitionOf,
   pseudoParameters,
-} from './pseudo-parameters.js';
-import { type ResolveScope, resolveProperties } from './resolver.js';
-import { isPolicyStore, simulateResources } from './simulated-resources.js';
-import { type CustomResource, customResources, type Template } from './template.js';
+  simulateResources,
+} from './simulated-stack.js';
+import {
+  type CustomResource,
+  customResources,
+  type ParameterValue,
+  type Template,
+} from './template.js';
 
 /** A custom resource with the properties CloudFormation would send. */
 export interface ResolvedResource {
@@ -62,7 +67,7 @@ export function resolveStack(template: Template, inputs: StackInputs): StackMode
     resourceTypes: Object.fromEntries(
       Object.entries(template.Resources).map(([id, resource]) => [id, resource.Type]),
     ),
-    serviceToken: `arn:${partitionOf(region)}:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:local-run-provider`,
+    serviceToken: `arn:${partitionOf(region).id}:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:local-run-provider`,
   };
   const resources = customResources(template).map((resource) => ({
     logicalId: resource.logicalId,

@@ -11,15 +11,18 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLifecycle } from '../../scripts/local-run/lifecycle.js';
-import { LocalRunError } from '../../scripts/local-run/local-run-error.js';
-import { applyOverrides, parseOverride } from '../../scripts/local-run/overrides.js';
-import { checkParameterNames, resolveParameters } from '../../scripts/local-run/parameters.js';
-import { pseudoParameters } from '../../scripts/local-run/pseudo-parameters.js';
 import { type ResolveScope, resolveProperties } from '../../scripts/local-run/resolver.js';
+import { applyOverrides, parseOverride } from '../../scripts/local-run/run-plan.js';
 import type { Step, StepRequest } from '../../scripts/local-run/run-result.js';
-import { simulateResources } from '../../scripts/local-run/simulated-resources.js';
+import { pseudoParameters, simulateResources } from '../../scripts/local-run/simulated-stack.js';
 import { resolveStack, type StackModel } from '../../scripts/local-run/stack-model.js';
-import { parseTemplate, type Template } from '../../scripts/local-run/template.js';
+import {
+  checkParameterNames,
+  LocalRunError,
+  parseTemplate,
+  resolveParameters,
+  type Template,
+} from '../../scripts/local-run/template.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
