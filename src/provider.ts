@@ -9,25 +9,16 @@ import {
   parseRequest,
   type RequestEcho,
 } from './cloudformation/request.js';
-import {
-  buildResponseBody,
-  deliverResponse,
-  type ResourceOutcome,
-} from './cloudformation/response.js';
+import { buildResponseBody, type ResourceOutcome } from './cloudformation/response-body.js';
+import { deliverResponse } from './cloudformation/response-delivery.js';
 import { checkResponseUrl, redactUrl } from './cloudformation/response-url.js';
-import type { GuardedOutcome, IdempotencyGuard } from './idempotency.js';
 import type { ClientForRegion } from './identity-source/client.js';
-import type { CreateJournal } from './identity-source/create-journal.js';
 import { notCreatedId } from './identity-source/physical-id.js';
+import type { InvocationContext } from './lambda-context.js';
 import type { Log } from './logger.js';
+import type { CreateJournal } from './persistence/create-journal.js';
+import type { GuardedOutcome, IdempotencyGuard } from './persistence/idempotency.js';
 import { afterAnswer, provision } from './provision.js';
-
-/** The Lambda context fields the provider reads. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-  readonly logStreamName?: string;
-  readonly awsRequestId?: string;
-}
 
 export interface ProviderDependencies {
   readonly clientFor: ClientForRegion;
@@ -61,7 +52,14 @@ export type InvocationResult =
  *
  * @example
  * ```ts
- * export const handler = customResourceProvider({ clientFor, guard, log: logger, defaultRegion, allowedResponseHosts: [] });
+ * const handle = customResourceProvider({
+ *   clientFor: verifiedPermissionsClients(),
+ *   guard: idempotencyGuard({ tableName: undefined, log: logger }),
+ *   log: logger,
+ *   defaultRegion: 'eu-west-1',
+ *   allowedResponseHosts: [],
+ * });
+ * await handle(event, context);
  * ```
  */
 export function customResourceProvider(deps: ProviderDependencies) {
@@ -111,8 +109,11 @@ export function customResourceProvider(deps: ProviderDependencies) {
       });
 
       const body = buildResponseBody(echo, outcome, context?.logStreamName ?? 'unknown');
-      if (body.shortened !== 'nothing') {
-        deps.log.warn('Response shortened to fit 4096 bytes', { shortened: body.shortened });
+      if (body.shortened !== 'nothing' || body.droppedData.length > 0) {
+        deps.log.warn('Response shortened to fit 4096 bytes', {
+          shortened: body.shortened,
+          droppedData: body.droppedData,
+        });
       }
       const delivery = await deliverResponse(verdict.url, body.json, {
         endsAt: deadline.responseEndsAt,

@@ -5,7 +5,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IdempotencyGuard } from '../../src/idempotency.js';
+import type { IdempotencyGuard } from '../../src/persistence/idempotency.js';
 import { customResourceProvider } from '../../src/provider.js';
 import { silentLog } from '../fixtures/log.js';
 import { cognitoProperties, createRequest, toEvent } from '../fixtures/requests.js';

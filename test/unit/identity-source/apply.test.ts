@@ -14,18 +14,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyPlan } from '../../../src/identity-source/apply.js';
-import type { CreateJournal, JournalEntry } from '../../../src/identity-source/create-journal.js';
 import { ApiCallError, DeadlineExceededError } from '../../../src/identity-source/errors.js';
 import { createUnconfirmedId } from '../../../src/identity-source/physical-id.js';
 import { planFor } from '../../../src/identity-source/plan.js';
+import type { CreateJournal, JournalEntry } from '../../../src/persistence/create-journal.js';
 import { silentLog } from '../../fixtures/log.js';
 import {
   cognitoProperties,
-  createRequest,
-  deleteRequest,
+  createResource,
+  deleteResource,
   IDENTITY_SOURCE_ID,
   POLICY_STORE_ID,
-  updateRequest,
+  updateResource,
 } from '../../fixtures/requests.js';
 
 const vp = mockClient(VerifiedPermissionsClient);
@@ -64,7 +64,7 @@ describe('applyPlan', () => {
       policyStoreId: POLICY_STORE_ID,
       ...meta,
     } as never);
-    const request = createRequest(cognitoProperties({ Region: 'ca-central-1' }));
+    const request = createResource(cognitoProperties({ Region: 'ca-central-1' }));
     const d = deps();
     const applied = await applyPlan(applicable(planFor(request, 'eu-west-1')), d);
     expect(applied).toEqual({ kind: 'created', identitySourceId: 'ISnew' });
@@ -93,7 +93,7 @@ describe('applyPlan', () => {
       .resolves({ identitySourceId: 'ISnew', ...meta } as never);
     const d = deps();
     const applied = await applyPlan(
-      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
       d,
     );
     expect(applied).toEqual({ kind: 'created', identitySourceId: 'ISnew' });
@@ -111,7 +111,7 @@ describe('applyPlan', () => {
       }),
     );
     const error = await applyPlan(
-      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
       deps(),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(ApiCallError);
@@ -131,7 +131,7 @@ describe('applyPlan', () => {
       }),
     );
     const error = await applyPlan(
-      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
       deps(),
     ).catch((e) => e);
     expect(error.message).toMatch(
@@ -144,7 +144,7 @@ describe('applyPlan', () => {
       new ThrottlingException({ message: 'slow down', $metadata: {} }),
     );
     const error = await applyPlan(
-      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
       deps(500),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
@@ -163,7 +163,7 @@ describe('applyPlan', () => {
         }),
     );
     const error = await applyPlan(
-      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
       deps(200),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
@@ -181,7 +181,7 @@ describe('applyPlan', () => {
       }),
     );
     vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew', ...meta } as never);
-    const request = updateRequest(
+    const request = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ PolicyStoreId: 'PSnew' }),
       cognitoProperties(),
@@ -206,7 +206,7 @@ describe('applyPlan', () => {
       ...meta,
     } as never);
     // CloudFormation's rollback: new = the original properties, old = the failed target
-    const request = updateRequest(
+    const request = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties(),
       cognitoProperties({ PolicyStoreId: 'PSnew' }),
@@ -238,7 +238,7 @@ describe('applyPlan', () => {
         sleep: async (ms: number) => void vi.setSystemTime(Date.now() + ms),
       };
       const error = await applyPlan(
-        applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+        applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
         d,
       ).catch((e) => e);
       expect(error).toBeInstanceOf(ApiCallError);
@@ -255,7 +255,7 @@ describe('applyPlan', () => {
       identitySourceId: IDENTITY_SOURCE_ID,
       ...meta,
     } as never);
-    const request = updateRequest(
+    const request = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ PrincipalEntityType: 'A::B' }),
       cognitoProperties(),
@@ -271,7 +271,7 @@ describe('applyPlan', () => {
   });
 
   it('calls nothing for a no-op update', async () => {
-    const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties(), cognitoProperties());
+    const request = updateResource(IDENTITY_SOURCE_ID, cognitoProperties(), cognitoProperties());
     expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
       kind: 'unchanged',
       identitySourceId: IDENTITY_SOURCE_ID,
@@ -291,7 +291,7 @@ describe('applyPlan', () => {
         }),
       );
     const plan = applicable(
-      planFor(deleteRequest(IDENTITY_SOURCE_ID, cognitoProperties()), 'eu-west-1'),
+      planFor(deleteResource(IDENTITY_SOURCE_ID, cognitoProperties()), 'eu-west-1'),
     );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'deleted' });
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'already-gone' });
@@ -304,7 +304,7 @@ describe('applyPlan', () => {
     } as never);
     vp.on(DeleteIdentitySourceCommand).resolves(meta as never);
     const plan = applicable(
-      planFor(deleteRequest(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
+      planFor(deleteResource(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
     );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'deleted' });
     expect(vp).toHaveReceivedCommandWith(CreateIdentitySourceCommand, { clientToken: 'tok-9' });
@@ -324,7 +324,7 @@ describe('applyPlan', () => {
       }),
     );
     const plan = applicable(
-      planFor(deleteRequest(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
+      planFor(deleteResource(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
     );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'nothing-to-delete' });
     expect(vp).toHaveReceivedCommandTimes(DeleteIdentitySourceCommand, 0);
@@ -347,7 +347,7 @@ describe('applyPlan: sweeping with the create journal', () => {
     endsBy,
   });
   const sweepPlan = () =>
-    applicable(planFor(deleteRequest('made|up|IdentitySource', cognitoProperties()), 'eu-west-1'));
+    applicable(planFor(deleteResource('made|up|IdentitySource', cognitoProperties()), 'eu-west-1'));
 
   it('does not wait for a Create whose invocation has ended, and replays its token', async () => {
     vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISorphan', ...meta } as never);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseProperties } from '../../../src/identity-source/properties.js';
-import { formatProblems } from '../../../src/identity-source/property-reader.js';
+import { COGNITO_API_CONFIGURATION, OIDC_API_CONFIGURATION } from '../../fixtures/api-shapes.js';
 import { cognitoProperties, oidcProperties, USER_POOL_ARN } from '../../fixtures/requests.js';
 
 function problemsOf(raw: Record<string, unknown>): string[] {
@@ -16,13 +16,7 @@ describe('parseProperties', () => {
       ok: true,
       properties: {
         policyStoreId: 'PSEXAMPLEabcdefg111111',
-        configuration: {
-          cognitoUserPoolConfiguration: {
-            userPoolArn: USER_POOL_ARN,
-            clientIds: ['client-a', 'client-b'],
-            groupConfiguration: { groupEntityType: 'MyApp::Group' },
-          },
-        },
+        configuration: COGNITO_API_CONFIGURATION,
         principalEntityType: 'MyApp::User',
         region: 'us-gov-west-1',
       },
@@ -31,16 +25,7 @@ describe('parseProperties', () => {
 
   it('maps an OIDC access-token configuration', () => {
     const result = parseProperties(oidcProperties());
-    expect(result.ok && result.properties.configuration).toEqual({
-      openIdConnectConfiguration: {
-        issuer: 'https://auth.example.com',
-        entityIdPrefix: 'MyOIDCProvider',
-        groupConfiguration: { groupClaim: 'groups', groupEntityType: 'MyApp::Group' },
-        tokenSelection: {
-          accessTokenOnly: { audiences: ['https://api.example.com'], principalIdClaim: 'sub' },
-        },
-      },
-    });
+    expect(result.ok && result.properties.configuration).toEqual(OIDC_API_CONFIGURATION);
   });
 
   it('maps an OIDC identity-token configuration and an UpdateConfiguration', () => {
@@ -219,14 +204,5 @@ describe('parseProperties', () => {
 
   it('requires PolicyStoreId and Configuration', () => {
     expect(problemsOf({})).toEqual(['PolicyStoreId: is required', 'Configuration: is required']);
-  });
-
-  it('formats problems as one reason naming each path', () => {
-    expect(
-      formatProblems([
-        { path: 'A.B', message: 'is required' },
-        { path: 'C', message: 'must be x' },
-      ]),
-    ).toBe('Invalid properties: A.B: is required; C: must be x');
   });
 });

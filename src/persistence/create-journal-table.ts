@@ -1,62 +1,59 @@
 /**
- * The create journal kept in the idempotency table (items `create-journal#<StackId>#<LogicalResourceId>`,
- * expiring through the table's TTL attribute `expiration`). Conditional writes keep a
+ * The create journal kept in the provider's DynamoDB table (items
+ * `create-journal#<StackId>#<LogicalResourceId>`, expiring through the table's TTL attribute
+ * `expiration`), written through the DynamoDB document client. Conditional writes keep a
  * Create and a concurrent Delete from both believing they won.
  */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type {
   CreateJournal,
   CreateResult,
   JournalEntry,
   JournalState,
   ResourceKey,
-} from './identity-source/create-journal.js';
+} from './create-journal.js';
 
 /** An entry outlives any Create that could still be running, and the 8 h clientToken memory. */
 export const JOURNAL_TTL_SECONDS = 24 * 60 * 60;
 
+/** How often `cancel` re-reads an entry that changed under it. */
+const CANCEL_ATTEMPTS = 5;
+
+/** The item as stored: the entry's fields plus the key and its expiry. */
+type JournalItem = JournalEntry & { readonly id: string; readonly expiration: number };
+
 /**
  * @example
  * ```ts
- * const journal = createJournalTable({ tableName: process.env.IDEMPOTENCY_TABLE_NAME, client });
- * await journal.begin(key, { requestId, region, input });
+ * const journal = createJournalTable({ tableName: 'IdempotencyTable', client: tableClient() });
+ * await journal.begin(key, { requestId, region, input, endsBy: deadline.workEndsAt + 10_000 });
  * ```
  */
 export function createJournalTable(options: {
   tableName: string;
   client: DynamoDBClient;
 }): CreateJournal {
-  const { tableName, client } = options;
+  const { tableName } = options;
+  const documents = DynamoDBDocumentClient.from(options.client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   const keyOf = (key: ResourceKey) => ({
-    id: { S: `create-journal#${key.stackId}#${key.logicalResourceId}` },
+    id: `create-journal#${key.stackId}#${key.logicalResourceId}`,
   });
 
   const read = async (key: ResourceKey): Promise<JournalEntry | undefined> => {
-    const { Item } = await client.send(
-      new GetItemCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),
     );
     if (Item === undefined) return undefined;
-    return {
-      state: Item.state?.S as JournalState,
-      requestId: Item.requestId?.S ?? '',
-      region: Item.region?.S ?? '',
-      input: JSON.parse(Item.input?.S ?? '{}'),
-      ...(Item.identitySourceId?.S !== undefined && { identitySourceId: Item.identitySourceId.S }),
-      ...(Item.endsBy?.N !== undefined && { endsBy: Number(Item.endsBy.N) }),
-      ...(Item.mayHaveTakenEffect?.BOOL !== undefined && {
-        mayHaveTakenEffect: Item.mayHaveTakenEffect.BOOL,
-      }),
-      ...(Item.cancelledFrom?.S !== undefined && {
-        cancelledFrom: Item.cancelledFrom.S as JournalState,
-      }),
-      ...(Item.createFinished?.BOOL !== undefined && { createFinished: Item.createFinished.BOOL }),
-    };
+    const { id: _id, expiration: _expiration, ...entry } = Item as JournalItem;
+    return entry;
   };
 
   /** Sets attributes if the entry is in one of `from` for `requestId`; false when it was not. */
@@ -64,14 +61,12 @@ export function createJournalTable(options: {
     key: ResourceKey,
     requestId: string,
     from: readonly JournalState[],
-    set: Record<string, { S: string } | { BOOL: boolean }>,
+    set: Partial<JournalEntry>,
   ): Promise<boolean> => {
     const names: Record<string, string> = { '#state': 'state', '#requestId': 'requestId' };
-    const values: Record<string, { S: string } | { BOOL: boolean }> = {
-      ':requestId': { S: requestId },
-    };
+    const values: Record<string, unknown> = { ':requestId': requestId };
     from.forEach((state, i) => {
-      values[`:from${i}`] = { S: state };
+      values[`:from${i}`] = state;
     });
     const assignments = Object.entries(set).map(([attribute, value], i) => {
       names[`#a${i}`] = attribute;
@@ -79,8 +74,8 @@ export function createJournalTable(options: {
       return `#a${i} = :v${i}`;
     });
     try {
-      await client.send(
-        new UpdateItemCommand({
+      await documents.send(
+        new UpdateCommand({
           TableName: tableName,
           Key: keyOf(key),
           UpdateExpression: `SET ${assignments.join(', ')}`,
@@ -99,29 +94,22 @@ export function createJournalTable(options: {
   return {
     read,
     async begin(key, entry) {
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            ...keyOf(key),
-            state: { S: 'in-flight' },
-            requestId: { S: entry.requestId },
-            region: { S: entry.region },
-            input: { S: JSON.stringify(entry.input) },
-            endsBy: { N: String(entry.endsBy) },
-            expiration: { N: String(Math.floor(Date.now() / 1000) + JOURNAL_TTL_SECONDS) },
-          },
-        }),
-      );
+      const item: JournalItem = {
+        ...keyOf(key),
+        state: 'in-flight',
+        ...entry,
+        expiration: Math.floor(Date.now() / 1000) + JOURNAL_TTL_SECONDS,
+      };
+      await documents.send(new PutCommand({ TableName: tableName, Item: item }));
     },
     async settle(key, requestId, result: CreateResult) {
-      const set: Record<string, { S: string } | { BOOL: boolean }> =
+      const set: Partial<JournalEntry> =
         'identitySourceId' in result
           ? {
-              state: { S: result.answered ? 'answered' : 'created' },
-              identitySourceId: { S: result.identitySourceId },
+              state: result.answered ? 'answered' : 'created',
+              identitySourceId: result.identitySourceId,
             }
-          : { state: { S: 'failed' }, mayHaveTakenEffect: { BOOL: result.mayHaveTakenEffect } };
+          : { state: 'failed', mayHaveTakenEffect: result.mayHaveTakenEffect };
       // A repeated delivery may answer a Create whose first answer was lost: created → answered.
       const from: JournalState[] =
         'identitySourceId' in result && result.answered ? ['in-flight', 'created'] : ['in-flight'];
@@ -130,12 +118,12 @@ export function createJournalTable(options: {
       return now?.requestId === requestId && now.state === 'cancelled' ? 'cancelled' : 'recorded';
     },
     async closeCancelled(key, requestId, how) {
-      const set: Record<string, { S: string } | { BOOL: boolean }> =
-        how === 'cleaned' ? { state: { S: 'cleaned' } } : { createFinished: { BOOL: true } };
+      const set: Partial<JournalEntry> =
+        how === 'cleaned' ? { state: 'cleaned' } : { createFinished: true };
       await transition(key, requestId, ['cancelled'], set);
     },
     async cancel(key) {
-      for (let attempt = 0; attempt < 5; attempt++) {
+      for (let attempt = 0; attempt < CANCEL_ATTEMPTS; attempt++) {
         const entry = await read(key);
         if (
           entry === undefined ||
@@ -146,8 +134,8 @@ export function createJournalTable(options: {
           return entry;
         }
         const cancelled = await transition(key, entry.requestId, [entry.state], {
-          state: { S: 'cancelled' },
-          cancelledFrom: { S: entry.state },
+          state: 'cancelled',
+          cancelledFrom: entry.state,
         });
         if (cancelled) return entry;
       }

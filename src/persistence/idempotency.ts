@@ -14,9 +14,10 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CustomResourceRequest } from './cloudformation/request.js';
-import type { ResourceOutcome } from './cloudformation/response.js';
-import type { Log } from './logger.js';
+import type { CustomResourceRequest } from '../cloudformation/request.js';
+import type { ResourceOutcome } from '../cloudformation/response-body.js';
+import type { InvocationContext } from '../lambda-context.js';
+import type { Log } from '../logger.js';
 import { tableClient } from './table-client.js';
 
 /** A record outlives the ResponseURL (2 h) with room to spare. */
@@ -34,7 +35,7 @@ export interface IdempotencyGuard {
    */
   run(
     request: CustomResourceRequest,
-    context: { getRemainingTimeInMillis(): number } | undefined,
+    context: InvocationContext | undefined,
     compute: () => Promise<ResourceOutcome>,
   ): Promise<GuardedOutcome>;
 }
