@@ -4,6 +4,7 @@
  */
 import { type Deadline, deadlineFor } from './cloudformation/deadline.js';
 import type { PutResponse } from './cloudformation/outbound.js';
+import { signatureTimes } from './cloudformation/presigned-url.js';
 import {
   type CustomResourceRequest,
   parseRequest,
@@ -44,7 +45,7 @@ export type InvocationResult =
     }
   | {
       readonly answered: false;
-      readonly why: 'response-url-not-allowed' | 'in-progress-elsewhere';
+      readonly why: 'response-url-not-allowed' | 'response-url-expired' | 'in-progress-elsewhere';
     };
 
 /**
@@ -84,6 +85,14 @@ export function customResourceProvider(deps: ProviderDependencies) {
           responseUrl: echo.responseUrl === undefined ? undefined : redactUrl(echo.responseUrl),
         });
         return { answered: false, why: 'response-url-not-allowed' };
+      }
+      const expiresAt = signatureTimes(verdict.url.href)?.expiresAt;
+      if (expiresAt !== undefined && expiresAt <= Date.now()) {
+        // CloudFormation stopped waiting long ago: nobody could learn what this request did.
+        deps.log.error('ResponseURL has expired: the request is not acted on, no API called', {
+          expiredAt: new Date(expiresAt).toISOString(),
+        });
+        return { answered: false, why: 'response-url-expired' };
       }
       const deadline = deadlineFor(
         context,

@@ -3,11 +3,16 @@
  * request in the resource's own terms → parse properties → plan → apply → the outcome to
  * answer. Every error becomes a FAILED outcome with a reason; this module does not throw.
  */
+import { signatureTimes } from './cloudformation/presigned-url.js';
 import type { CustomResourceRequest } from './cloudformation/request.js';
 import type { ResourceOutcome } from './cloudformation/response-body.js';
 import { dataFor } from './identity-source/api-input.js';
 import { type ApplyDependencies, applyPlan } from './identity-source/apply.js';
-import { ApiCallError, DeadlineExceededError } from './identity-source/errors.js';
+import {
+  ApiCallError,
+  CreateGivenUpError,
+  DeadlineExceededError,
+} from './identity-source/errors.js';
 import { settleCreated } from './identity-source/journal-steps.js';
 import { createUnconfirmedId, notCreatedId } from './identity-source/physical-id.js';
 import { type Plan, planFor } from './identity-source/plan.js';
@@ -28,10 +33,12 @@ export interface ProvisionDependencies extends ApplyDependencies {
  * ```
  */
 export function resourceRequestOf(request: CustomResourceRequest): ResourceRequest {
+  const issuedAt = signatureTimes(request.responseUrl)?.signedAt;
   const base = {
     requestId: request.requestId,
     resource: { stackId: request.stackId, logicalResourceId: request.logicalResourceId },
     properties: request.resourceProperties,
+    ...(issuedAt !== undefined && { issuedAt }),
   };
   const physicalResourceId = request.physicalResourceId ?? '';
   switch (request.requestType) {
@@ -93,7 +100,10 @@ function failure(
   error: unknown,
   deps: ProvisionDependencies,
 ): ResourceOutcome {
-  const known = error instanceof ApiCallError || error instanceof DeadlineExceededError;
+  const known =
+    error instanceof ApiCallError ||
+    error instanceof DeadlineExceededError ||
+    error instanceof CreateGivenUpError;
   if (!known) deps.log.error('Unexpected error', { error: error as Error });
   const reason = known
     ? error.message

@@ -52,7 +52,7 @@ export function signatureTimes(responseUrl: string): SignatureTimes | undefined 
 function parseAmzDate(value: string): number | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!match) return undefined;
-  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
-  const time = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
+  const [, y, mo, d, h, mi, s] = match;
+  const time = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
   return Number.isNaN(time) ? undefined : time;
 }

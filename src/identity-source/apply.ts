@@ -44,10 +44,10 @@ export async function applyPlan(plan: ApplicablePlan, deps: ApplyDependencies): 
     case 'delete': {
       const removed = await remove(plan.region, plan.input, deps);
       // Not found: the id may be one CloudFormation made up for a Create it gave up on.
-      return removed.kind === 'already-gone' ? sweep(plan.resource, deps, removed) : removed;
+      return removed.kind === 'already-gone' ? sweep(plan, deps, removed) : removed;
     }
     case 'sweep':
-      return sweep(plan.resource, deps, { kind: 'nothing-to-delete' });
+      return sweep(plan, deps, { kind: 'nothing-to-delete' });
     case 'delete-unconfirmed':
       return deleteUnconfirmed(plan.region, plan.replay, deps);
     case 'acknowledge':

@@ -36,6 +36,21 @@ export class ApiCallError extends Error {
   }
 }
 
+/**
+ * A Create that CloudFormation had already given up on when it began (a Delete for its
+ * resource, issued after it, was handled first): it makes nothing.
+ */
+export class CreateGivenUpError extends Error {
+  override readonly name = 'CreateGivenUpError';
+  readonly mayHaveTakenEffect = false;
+
+  constructor() {
+    super(
+      'CloudFormation had already given up on this Create: a Delete of this resource, issued after it, was handled first (the Create waited in the queue too long); nothing was created',
+    );
+  }
+}
+
 /** The time budget ran out before a call succeeded. */
 export class DeadlineExceededError extends Error {
   override readonly name = 'DeadlineExceededError';

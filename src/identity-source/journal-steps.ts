@@ -12,7 +12,7 @@ import type {
   JournalEntry,
   ResourceKey,
 } from '../persistence/create-journal.js';
-import { ApiCallError } from './errors.js';
+import { ApiCallError, CreateGivenUpError } from './errors.js';
 import { create, deleteUnconfirmed, type OperationDependencies, remove } from './operations.js';
 import type { Plan } from './plan.js';
 
@@ -41,16 +41,18 @@ export async function journaledCreate(
 ): Promise<string> {
   const { journal, log } = deps;
   const key = plan.resource;
-  const { requestId, region, input } = plan;
+  const { requestId, region, input, issuedAt } = plan;
   if (journal === undefined) return create(region, input, deps);
   // The Create's answer and settlement follow its API call within the response reserve.
   const endsBy = deps.workEndsAt + CREATE_SETTLE_MARGIN_MS;
-  await bestEffort(
-    log,
-    'begin',
-    () => journal.begin(key, { requestId, region, input, endsBy }),
-    undefined,
-  );
+  const entry = { requestId, region, input, endsBy, ...(issuedAt !== undefined && { issuedAt }) };
+  const begun = await bestEffort(log, 'begin', () => journal.begin(key, entry), 'begun');
+  if (begun === 'given-up') {
+    log.warn('CloudFormation gave up on this Create before it began: making nothing', {
+      issuedAt: issuedAt === undefined ? undefined : new Date(issuedAt).toISOString(),
+    });
+    throw new CreateGivenUpError();
+  }
   try {
     return await create(region, input, deps);
   } catch (error) {
@@ -120,13 +122,21 @@ export async function settleCreated(
  * for; if it does not finish in time, its clientToken is replayed to learn what it made.
  */
 export async function sweep(
-  resource: ResourceKey,
+  plan: { readonly resource: ResourceKey; readonly issuedAt?: number },
   deps: JournalDependencies,
   otherwise: SweepResult,
 ): Promise<SweepResult> {
   const { journal, log } = deps;
   if (journal === undefined) return otherwise;
-  const found = await bestEffort(log, 'cancel', () => journal.cancel(resource), undefined);
+  const { resource } = plan;
+  // When CloudFormation gave up on the resource's Creates: this Delete's own issue time.
+  const gaveUpAt = plan.issuedAt ?? Date.now();
+  const found = await bestEffort(
+    log,
+    'cancel',
+    () => journal.cancel(resource, gaveUpAt),
+    undefined,
+  );
   if (found === undefined) return otherwise;
   log.info('Create journal', { state: found.state, createRequestId: found.requestId });
   switch (found.state) {

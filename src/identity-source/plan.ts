@@ -46,6 +46,7 @@ export type Plan =
       /** The request making it, and the resource it belongs to (for the create journal). */
       readonly requestId: string;
       readonly resource: ResourceKey;
+      readonly issuedAt?: number;
     }
   | {
       readonly action: 'update';
@@ -63,11 +64,13 @@ export type Plan =
       readonly region: string;
       readonly input: DeleteIdentitySourceInput;
       readonly resource: ResourceKey;
+      readonly issuedAt?: number;
     }
   | {
       /** The id is not an identity source: find and remove what an unanswered Create made. */
       readonly action: 'sweep';
       readonly resource: ResourceKey;
+      readonly issuedAt?: number;
     }
   | {
       readonly action: 'delete-unconfirmed';
@@ -161,7 +164,8 @@ function planDelete(request: RequestOf<'delete'>, defaultRegion: string): Plan {
   if (current.kind === 'not-created') {
     return { action: 'acknowledge', physicalResourceId, why: 'the Create made nothing' };
   }
-  if (current.kind === 'foreign') return { action: 'sweep', resource: request.resource };
+  const { resource, issuedAt } = request;
+  if (current.kind === 'foreign') return { action: 'sweep', resource, ...optional({ issuedAt }) };
   if (current.kind === 'create-unconfirmed') {
     const parsed = parseProperties(request.properties);
     if (!parsed.ok) {
@@ -183,7 +187,8 @@ function planDelete(request: RequestOf<'delete'>, defaultRegion: string): Plan {
     action: 'delete',
     region: location.region,
     input: deleteInput(location.policyStoreId, current.identitySourceId),
-    resource: request.resource,
+    resource,
+    ...optional({ issuedAt }),
   };
 }
 
@@ -199,6 +204,7 @@ function creation(
     configuration: properties.configuration,
     requestId: request.requestId,
     resource: request.resource,
+    ...optional({ issuedAt: request.issuedAt }),
   } as const;
 }
 
@@ -227,4 +233,11 @@ function locationOf(
     policyStoreId: String(raw.PolicyStoreId),
     region: typeof raw.Region === 'string' ? raw.Region : defaultRegion,
   };
+}
+
+/** The fields of `fields` that are set. */
+function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
 }

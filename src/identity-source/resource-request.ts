@@ -14,6 +14,11 @@ interface RequestBase {
   /** Which resource: its stack and logical id. */
   readonly resource: ResourceKey;
   readonly properties: RawProperties;
+  /**
+   * Epoch ms when CloudFormation issued the request (its ResponseURL's signing time), when
+   * known: tells whether CloudFormation had already given up on the resource before it.
+   */
+  readonly issuedAt?: number;
 }
 
 export type ResourceRequest =

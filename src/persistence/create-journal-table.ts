@@ -5,12 +5,7 @@
  * Create and a concurrent Delete from both believing they won.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   CreateJournal,
   CreateResult,
@@ -25,8 +20,20 @@ export const JOURNAL_TTL_SECONDS = 24 * 60 * 60;
 /** How often `cancel` re-reads an entry that changed under it. */
 const CANCEL_ATTEMPTS = 5;
 
-/** The item as stored: the entry's fields plus the key and its expiry. */
-type JournalItem = JournalEntry & { readonly id: string; readonly expiration: number };
+/** The item as stored: the entry's fields, the key, its expiry, and when CloudFormation gave up. */
+type JournalItem = JournalEntry & {
+  readonly id: string;
+  readonly expiration: number;
+  readonly gaveUpAt?: number;
+};
+
+/** Entry fields a new Create starts without. */
+const CLEARED_ON_BEGIN = [
+  'identitySourceId',
+  'mayHaveTakenEffect',
+  'cancelledFrom',
+  'createFinished',
+];
 
 /**
  * @example
@@ -51,10 +58,13 @@ export function createJournalTable(options: {
     const { Item } = await documents.send(
       new GetCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),
     );
-    if (Item === undefined) return undefined;
-    const { id: _id, expiration: _expiration, ...entry } = Item as JournalItem;
+    // An item with only a gave-up time holds no entry.
+    if (Item === undefined || Item.state === undefined) return undefined;
+    const { id: _id, expiration: _expiration, gaveUpAt: _gaveUpAt, ...entry } = Item as JournalItem;
     return entry;
   };
+
+  const expiration = () => Math.floor(Date.now() / 1000) + JOURNAL_TTL_SECONDS;
 
   /** Sets attributes if the entry is in one of `from` for `requestId`; false when it was not. */
   const transition = async (
@@ -91,16 +101,64 @@ export function createJournalTable(options: {
     }
   };
 
+  /** Records the latest time CloudFormation gave up on the resource's Creates (a later one wins). */
+  const markGaveUp = async (key: ResourceKey, gaveUpAt: number): Promise<void> => {
+    try {
+      await documents.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keyOf(key),
+          UpdateExpression: 'SET #gaveUpAt = :at, #expiration = :expiration',
+          ConditionExpression: 'attribute_not_exists(#gaveUpAt) OR #gaveUpAt < :at',
+          ExpressionAttributeNames: { '#gaveUpAt': 'gaveUpAt', '#expiration': 'expiration' },
+          ExpressionAttributeValues: { ':at': gaveUpAt, ':expiration': expiration() },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  };
+
   return {
     read,
-    async begin(key, entry) {
-      const item: JournalItem = {
-        ...keyOf(key),
-        state: 'in-flight',
-        ...entry,
-        expiration: Math.floor(Date.now() / 1000) + JOURNAL_TTL_SECONDS,
-      };
-      await documents.send(new PutCommand({ TableName: tableName, Item: item }));
+    async begin(key, { issuedAt, ...entry }) {
+      const set = { state: 'in-flight', ...entry, expiration: expiration() };
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(set)) {
+        names[`#${name}`] = name;
+        values[`:${name}`] = value;
+      }
+      for (const name of CLEARED_ON_BEGIN) names[`#${name}`] = name;
+      // Refused when CloudFormation gave up on the resource in the Create's second or later
+      // (X-Amz-Date has one-second resolution).
+      const givenUp =
+        issuedAt === undefined
+          ? {}
+          : {
+              ConditionExpression: 'attribute_not_exists(#gaveUpAt) OR #gaveUpAt < :issuedAt',
+            };
+      if (issuedAt !== undefined) {
+        names['#gaveUpAt'] = 'gaveUpAt';
+        values[':issuedAt'] = Math.floor(issuedAt / 1000) * 1000;
+      }
+      const assignments = Object.keys(set).map((name) => `#${name} = :${name}`);
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keyOf(key),
+            UpdateExpression: `SET ${assignments.join(', ')} REMOVE ${CLEARED_ON_BEGIN.map((n) => `#${n}`).join(', ')}`,
+            ...givenUp,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return 'begun';
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return 'given-up';
+        throw error;
+      }
     },
     async settle(key, requestId, result: CreateResult) {
       const set: Partial<JournalEntry> =
@@ -122,7 +180,8 @@ export function createJournalTable(options: {
         how === 'cleaned' ? { state: 'cleaned' } : { createFinished: true };
       await transition(key, requestId, ['cancelled'], set);
     },
-    async cancel(key) {
+    async cancel(key, gaveUpAt) {
+      await markGaveUp(key, gaveUpAt);
       for (let attempt = 0; attempt < CANCEL_ATTEMPTS; attempt++) {
         const entry = await read(key);
         if (

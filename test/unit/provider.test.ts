@@ -137,6 +137,31 @@ describe('customResourceProvider', () => {
     );
   });
 
+  it('acts on nothing and answers nothing when the ResponseURL has expired', async () => {
+    const signed = new Date(Date.now() - 3 * 60 * 60 * 1000);
+    const amzDate = signed
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+    const request = createRequest(cognitoProperties(), {
+      responseUrl: recorder.url(
+        `/responses/r?X-Amz-Date=${amzDate}&X-Amz-Expires=7200&X-Amz-Signature=topsecret`,
+      ),
+    });
+    const { handle, log } = provider();
+    expect(await handle(toEvent(request), context)).toEqual({
+      answered: false,
+      why: 'response-url-expired',
+    });
+    expect(vp.calls()).toHaveLength(0);
+    expect(responses.received).toHaveLength(0);
+    const line = log.lines.find((l) => l.level === 'ERROR');
+    expect(line?.message).toMatch(/ResponseURL has expired/);
+    expect(line?.expiredAt).toBe(
+      new Date(signed.getTime() - (signed.getTime() % 1000) + 7_200_000).toISOString(),
+    );
+  });
+
   it('sends no response while the same request runs elsewhere', async () => {
     const inProgress: IdempotencyGuard = { run: async () => ({ kind: 'in-progress' }) };
     const request = createRequest(cognitoProperties(), { responseUrl: responses.url() });

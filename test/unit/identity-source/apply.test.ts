@@ -14,7 +14,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyPlan } from '../../../src/identity-source/apply.js';
-import { ApiCallError, DeadlineExceededError } from '../../../src/identity-source/errors.js';
+import {
+  ApiCallError,
+  CreateGivenUpError,
+  DeadlineExceededError,
+} from '../../../src/identity-source/errors.js';
 import { createUnconfirmedId } from '../../../src/identity-source/physical-id.js';
 import { planFor } from '../../../src/identity-source/plan.js';
 import type { CreateJournal, JournalEntry } from '../../../src/persistence/create-journal.js';
@@ -333,7 +337,7 @@ describe('applyPlan', () => {
 
 describe('applyPlan: sweeping with the create journal', () => {
   const journalWith = (entry: JournalEntry | undefined): CreateJournal => ({
-    begin: async () => {},
+    begin: async () => 'begun',
     settle: async () => 'recorded',
     closeCancelled: async () => {},
     cancel: async () => entry,
@@ -373,6 +377,35 @@ describe('applyPlan: sweeping with the create journal', () => {
     const d = { ...deps(10_000), journal };
     expect(await applyPlan(sweepPlan(), d)).toEqual({ kind: 'deleted' });
     expect(d.waits).toEqual([500, 500]);
+    expect(vp.calls()).toHaveLength(0);
+  });
+
+  it("records the Delete's own issue time as when CloudFormation gave up", async () => {
+    const cancelled: number[] = [];
+    const journal: CreateJournal = {
+      ...journalWith(undefined),
+      cancel: async (_key, gaveUpAt) => {
+        cancelled.push(gaveUpAt);
+        return undefined;
+      },
+    };
+    const issuedAt = Date.parse('2026-12-01T10:00:00Z');
+    const plan = applicable(
+      planFor(
+        { ...deleteResource('made|up|IdentitySource', cognitoProperties()), issuedAt },
+        'eu-west-1',
+      ),
+    );
+    await applyPlan(plan, { ...deps(), journal });
+    expect(cancelled).toEqual([issuedAt]);
+  });
+
+  it('makes nothing for a Create CloudFormation gave up on before it began', async () => {
+    const journal: CreateJournal = { ...journalWith(undefined), begin: async () => 'given-up' };
+    const plan = applicable(planFor(createResource(cognitoProperties()), 'eu-west-1'));
+    const error = await applyPlan(plan, { ...deps(), journal }).catch((e) => e);
+    expect(error).toBeInstanceOf(CreateGivenUpError);
+    expect(error.mayHaveTakenEffect).toBe(false);
     expect(vp.calls()).toHaveLength(0);
   });
 
