@@ -3,7 +3,7 @@
  * journal's steps (`journal-steps.ts`) around Creates and Deletes that lack the id.
  */
 import { type JournalDependencies, journaledCreate, sweep } from './journal-steps.js';
-import { deleteUnconfirmed, exists, remove, update } from './operations.js';
+import { deleteUnconfirmed, exists, remove, storeIdOf, update } from './operations.js';
 import type { Plan } from './plan.js';
 
 export type ApplyDependencies = JournalDependencies;
@@ -28,8 +28,7 @@ export async function applyPlan(plan: ApplicablePlan, deps: ApplyDependencies): 
   switch (plan.action) {
     case 'create': {
       const { replaces } = plan;
-      if (replaces !== undefined && (await exists(plan.region, replaces.ifAlreadyThere, deps))) {
-        // Rolling back a failed replacement: the source is already where it should be.
+      if (replaces !== undefined && (await alreadyThere(plan.region, replaces, deps))) {
         deps.log.info('The replaced source already lives in the target store: updating in place');
         await update(plan.region, replaces.ifAlreadyThere, deps);
         return { kind: 'updated', identitySourceId: replaces.identitySourceId };
@@ -53,4 +52,30 @@ export async function applyPlan(plan: ApplicablePlan, deps: ApplyDependencies): 
     case 'acknowledge':
       return { kind: 'nothing-to-delete' };
   }
+}
+
+/**
+ * Whether a replacement's source already lives in the target store: the old and new
+ * `PolicyStoreId` are an alias and the id of one store (resolved), or — the rollback of a failed
+ * replacement, where CloudFormation swaps old and new — the source is found there.
+ */
+async function alreadyThere(
+  region: string,
+  replaces: NonNullable<Extract<Plan, { action: 'create' }>['replaces']>,
+  deps: ApplyDependencies,
+): Promise<boolean> {
+  const { sameStoreIf } = replaces;
+  if (sameStoreIf !== undefined) {
+    const resolved = await Promise.all([
+      storeIdOf(region, sameStoreIf.old, deps),
+      storeIdOf(region, sameStoreIf.next, deps),
+    ]).catch((error: Error) => {
+      deps.log.warn('Could not resolve the policy store aliases; looking for the source instead', {
+        error: error.message,
+      });
+      return undefined;
+    });
+    if (resolved !== undefined && resolved[0] === resolved[1]) return true;
+  }
+  return exists(region, replaces.ifAlreadyThere, deps);
 }

@@ -8,12 +8,14 @@ import {
   DeleteIdentitySourceCommand,
   type DeleteIdentitySourceInput,
   GetIdentitySourceCommand,
+  GetPolicyStoreAliasCommand,
   UpdateIdentitySourceCommand,
   type UpdateIdentitySourceInput,
 } from '@aws-sdk/client-verifiedpermissions';
 import { type CallDependencies, call } from './api-call.js';
 import type { ClientForRegion } from './client.js';
 import { ApiCallError } from './errors.js';
+import { POLICY_STORE_ALIAS } from './property-rules.js';
 
 export interface OperationDependencies extends CallDependencies {
   readonly clientFor: ClientForRegion;
@@ -94,6 +96,39 @@ export async function exists(
   } catch {
     return false;
   }
+}
+
+/**
+ * The id of the policy store a `PolicyStoreId` names: an alias resolved with
+ * `GetPolicyStoreAlias`, an id as it is (no call).
+ *
+ * @example
+ * ```ts
+ * await storeIdOf('eu-west-1', 'policy-store-alias/payments', deps); // 'PSEXAMPLEabcdefg111111'
+ * ```
+ */
+export async function storeIdOf(
+  region: string,
+  policyStoreId: string,
+  deps: OperationDependencies,
+): Promise<string> {
+  if (!POLICY_STORE_ALIAS.test(policyStoreId)) return policyStoreId;
+  const output = await call('GetPolicyStoreAlias', region, deps, (abortSignal) =>
+    deps
+      .clientFor(region)
+      .send(new GetPolicyStoreAliasCommand({ aliasName: policyStoreId }), { abortSignal }),
+  );
+  if (typeof output.policyStoreId !== 'string' || output.policyStoreId === '') {
+    throw new ApiCallError(
+      `GetPolicyStoreAlias answered without a policyStoreId for ${policyStoreId}`,
+      {
+        operation: 'GetPolicyStoreAlias',
+        errorName: 'InvalidResponse',
+        mayHaveTakenEffect: false,
+      },
+    );
+  }
+  return output.policyStoreId;
 }
 
 /** Errors of a replayed Create that mean it made nothing that still exists. */

@@ -25,6 +25,7 @@ import { sameInPlaceProperties } from './in-place-properties.js';
 import { notCreatedId, readPhysicalId } from './physical-id.js';
 import { type IdentitySourceProperties, parseProperties } from './properties.js';
 import type { PropertyProblem } from './property-reader.js';
+import { POLICY_STORE_ALIAS } from './property-rules.js';
 import type { RawProperties, ResourceRequest } from './resource-request.js';
 
 export type Plan =
@@ -42,6 +43,11 @@ export type Plan =
       readonly replaces?: {
         readonly identitySourceId: string;
         readonly ifAlreadyThere: UpdateIdentitySourceInput;
+        /**
+         * When the old or new `PolicyStoreId` is an alias: both, to be resolved. If they name
+         * the same store, nothing is replaced — the update is made in place.
+         */
+        readonly sameStoreIf?: { readonly old: string; readonly next: string };
       };
       /** The request making it, and the resource it belongs to (for the create journal). */
       readonly requestId: string;
@@ -136,12 +142,18 @@ function planUpdate(request: RequestOf<'update'>, defaultRegion: string): Plan {
   const oldStore = old.ok ? old.properties.policyStoreId : request.oldProperties.PolicyStoreId;
   const oldRegion = old.ok ? old.properties.region : request.oldProperties.Region;
   const regionOf = (region: unknown) => (typeof region === 'string' ? region : defaultRegion);
-  if (oldStore !== next.policyStoreId || regionOf(oldRegion) !== regionOf(next.region)) {
+  const sameRegion = regionOf(oldRegion) === regionOf(next.region);
+  if (oldStore !== next.policyStoreId || !sameRegion) {
+    const aliased = [oldStore, next.policyStoreId].some(
+      (store) => typeof store === 'string' && POLICY_STORE_ALIAS.test(store),
+    );
     return {
       ...creation(next, request, defaultRegion),
       replaces: {
         identitySourceId: current.identitySourceId,
         ifAlreadyThere: updateInput(next, current.identitySourceId),
+        ...(aliased &&
+          sameRegion && { sameStoreIf: { old: String(oldStore), next: next.policyStoreId } }),
       },
     };
   }

@@ -47,12 +47,23 @@ export const CLAIM: StringRule = { min: 1, ...SINGLE_LINE };
 
 const CLIENT_ID: StringRule = { min: 1, max: 255, ...SINGLE_LINE };
 
+/** A policy store alias, as every Verified Permissions operation accepts it for a store id. */
+export const POLICY_STORE_ALIAS = /^policy-store-alias\/[a-zA-Z0-9_/-]+$/;
+const POLICY_STORE_ID = /^[a-zA-Z0-9-]*$/;
+const MAX_ALIAS_LENGTH = 150;
+
 export const RULES = {
   policyStoreId: {
     min: 1,
     max: 200,
-    pattern: /^[a-zA-Z0-9-]*$/,
-    expected: 'a policy store id (letters, digits and hyphens)',
+    // Beyond the native schema: an alias too (the API's pattern is `[a-zA-Z0-9-/_]*`).
+    pattern: {
+      test: (value: string) =>
+        POLICY_STORE_ID.test(value) ||
+        (POLICY_STORE_ALIAS.test(value) && value.length <= MAX_ALIAS_LENGTH),
+    },
+    expected:
+      'a policy store id (letters, digits and hyphens) or alias (policy-store-alias/ followed by letters, digits, -, _ or /; at most 150 characters)',
   },
   principalEntityType: { min: 1, max: 200, ...SINGLE_LINE },
   region: {

@@ -2,6 +2,7 @@ import {
   CreateIdentitySourceCommand,
   DeleteIdentitySourceCommand,
   GetIdentitySourceCommand,
+  GetPolicyStoreAliasCommand,
   InternalServerException,
   ResourceNotFoundException,
   ServiceQuotaExceededException,
@@ -224,6 +225,57 @@ describe('applyPlan', () => {
       policyStoreId: POLICY_STORE_ID,
       identitySourceId: IDENTITY_SOURCE_ID,
     });
+  });
+
+  it('updates in place when the old and new PolicyStoreId are an alias and the id of one store', async () => {
+    const alias = 'policy-store-alias/payments';
+    vp.on(GetPolicyStoreAliasCommand, { aliasName: alias }).resolves({
+      aliasName: alias,
+      policyStoreId: POLICY_STORE_ID,
+      ...meta,
+    } as never);
+    vp.on(UpdateIdentitySourceCommand).resolves(meta as never);
+    const request = updateResource(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PolicyStoreId: alias, PrincipalEntityType: 'MyApp::Person' }),
+      cognitoProperties(),
+    );
+    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+      kind: 'updated',
+      identitySourceId: IDENTITY_SOURCE_ID,
+    });
+    expect(vp).toHaveReceivedCommandTimes(GetPolicyStoreAliasCommand, 1);
+    expect(vp).toHaveReceivedCommandTimes(GetIdentitySourceCommand, 0);
+    expect(vp).toHaveReceivedCommandTimes(CreateIdentitySourceCommand, 0);
+    expect(vp).toHaveReceivedCommandWith(UpdateIdentitySourceCommand, {
+      policyStoreId: alias,
+      identitySourceId: IDENTITY_SOURCE_ID,
+      principalEntityType: 'MyApp::Person',
+    });
+  });
+
+  it('replaces when an alias names another store', async () => {
+    const alias = 'policy-store-alias/other';
+    vp.on(GetPolicyStoreAliasCommand).resolves({ policyStoreId: 'PSother', ...meta } as never);
+    vp.on(GetIdentitySourceCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'no',
+        resourceId: IDENTITY_SOURCE_ID,
+        resourceType: 'IDENTITY_SOURCE',
+        $metadata: {},
+      }),
+    );
+    vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew', ...meta } as never);
+    const request = updateResource(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PolicyStoreId: alias }),
+      cognitoProperties(),
+    );
+    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+      kind: 'created',
+      identitySourceId: 'ISnew',
+    });
+    expect(vp).toHaveReceivedCommandWith(CreateIdentitySourceCommand, { policyStoreId: alias });
   });
 
   it('stops waiting for an invisible policy store after 30 s', async () => {

@@ -126,6 +126,26 @@ describe('planFor: Update', () => {
     });
   });
 
+  it('marks a change between an alias and an id for resolution: the same store is no replacement', () => {
+    const alias = 'policy-store-alias/payments';
+    const request = updateResource(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PolicyStoreId: alias }),
+      cognitoProperties(),
+    );
+    expect(planFor(request, REGION)).toMatchObject({
+      action: 'create',
+      replaces: { sameStoreIf: { old: POLICY_STORE_ID, next: alias } },
+    });
+    const plain = updateResource(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PolicyStoreId: 'PSother' }),
+      cognitoProperties(),
+    );
+    const planned = planFor(plain, REGION);
+    expect(planned.action === 'create' && planned.replaces).not.toHaveProperty('sameStoreIf');
+  });
+
   it('replaces on a Region change, but not when Region only names the default', () => {
     const moved = updateResource(
       IDENTITY_SOURCE_ID,

@@ -71,6 +71,28 @@ describe('parseProperties', () => {
     ]);
   });
 
+  it('accepts a policy store alias, beyond the native schema, and nothing else it rejects', () => {
+    for (const PolicyStoreId of [
+      'policy-store-alias/payments',
+      'policy-store-alias/team_a/prod-1',
+      `policy-store-alias/${'a'.repeat(131)}`,
+    ]) {
+      expect(parseProperties(cognitoProperties({ PolicyStoreId })).ok, PolicyStoreId).toBe(true);
+    }
+    for (const PolicyStoreId of [
+      'policy-store-alias/',
+      'policy-store-alias/has space',
+      'Policy-Store-Alias/x',
+      'alias/payments',
+      'ps_1',
+      `policy-store-alias/${'a'.repeat(132)}`,
+    ]) {
+      expect(problemsOf(cognitoProperties({ PolicyStoreId })), PolicyStoreId).toEqual([
+        expect.stringMatching(/^PolicyStoreId: must be a policy store id .* or alias/),
+      ]);
+    }
+  });
+
   it('reports every problem, not only the first', () => {
     const problems = problemsOf({
       PolicyStoreId: 'bad id!',
@@ -86,7 +108,7 @@ describe('parseProperties', () => {
     });
     expect(problems).toEqual([
       'Colour: is not a known property (expected one of: PolicyStoreId, Configuration, PrincipalEntityType, UpdateConfiguration, Region)',
-      'PolicyStoreId: must be a policy store id (letters, digits and hyphens)',
+      'PolicyStoreId: must be a policy store id (letters, digits and hyphens) or alias (policy-store-alias/ followed by letters, digits, -, _ or /; at most 150 characters)',
       'Configuration.OpenIdConnectConfiguration.Issuer: must be an https:// URL (the OIDC issuer)',
       'Configuration.OpenIdConnectConfiguration.GroupConfiguration.GroupEntityType: must be a Cedar entity type such as MyApp::Group (identifiers joined by ::)',
       'Configuration.OpenIdConnectConfiguration.TokenSelection.AccessTokenOnly.Audiences: must have 1 to 255 items (got 0)',
