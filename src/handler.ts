@@ -3,12 +3,13 @@
  * environment. No decisions of its own.
  */
 import { allowedHostsFromEnv } from './cloudformation/response-url.js';
-import { createJournalTable } from './create-journal-table.js';
-import { idempotencyGuard } from './idempotency.js';
 import { verifiedPermissionsClients } from './identity-source/client.js';
+import type { InvocationContext } from './lambda-context.js';
 import { logger } from './logger.js';
-import { customResourceProvider, type InvocationContext } from './provider.js';
-import { tableClient } from './table-client.js';
+import { createJournalTable } from './persistence/create-journal-table.js';
+import { idempotencyGuard } from './persistence/idempotency.js';
+import { tableClient } from './persistence/table-client.js';
+import { customResourceProvider } from './provider.js';
 
 const tableName = process.env.IDEMPOTENCY_TABLE_NAME || undefined;
 /** The table holds idempotency records and the create journal; without it, neither. */

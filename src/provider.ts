@@ -4,30 +4,22 @@
  */
 import { type Deadline, deadlineFor } from './cloudformation/deadline.js';
 import type { PutResponse } from './cloudformation/outbound.js';
+import { signatureTimes } from './cloudformation/presigned-url.js';
 import {
   type CustomResourceRequest,
   parseRequest,
   type RequestEcho,
 } from './cloudformation/request.js';
-import {
-  buildResponseBody,
-  deliverResponse,
-  type ResourceOutcome,
-} from './cloudformation/response.js';
+import { buildResponseBody, type ResourceOutcome } from './cloudformation/response-body.js';
+import { deliverResponse } from './cloudformation/response-delivery.js';
 import { checkResponseUrl, redactUrl } from './cloudformation/response-url.js';
-import type { GuardedOutcome, IdempotencyGuard } from './idempotency.js';
 import type { ClientForRegion } from './identity-source/client.js';
-import type { CreateJournal } from './identity-source/create-journal.js';
 import { notCreatedId } from './identity-source/physical-id.js';
+import type { InvocationContext } from './lambda-context.js';
 import type { Log } from './logger.js';
+import type { CreateJournal } from './persistence/create-journal.js';
+import type { GuardedOutcome, IdempotencyGuard } from './persistence/idempotency.js';
 import { afterAnswer, provision } from './provision.js';
-
-/** The Lambda context fields the provider reads. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-  readonly logStreamName?: string;
-  readonly awsRequestId?: string;
-}
 
 export interface ProviderDependencies {
   readonly clientFor: ClientForRegion;
@@ -53,7 +45,7 @@ export type InvocationResult =
     }
   | {
       readonly answered: false;
-      readonly why: 'response-url-not-allowed' | 'in-progress-elsewhere';
+      readonly why: 'response-url-not-allowed' | 'response-url-expired' | 'in-progress-elsewhere';
     };
 
 /**
@@ -61,7 +53,14 @@ export type InvocationResult =
  *
  * @example
  * ```ts
- * export const handler = customResourceProvider({ clientFor, guard, log: logger, defaultRegion, allowedResponseHosts: [] });
+ * const handle = customResourceProvider({
+ *   clientFor: verifiedPermissionsClients(),
+ *   guard: idempotencyGuard({ tableName: undefined, log: logger }),
+ *   log: logger,
+ *   defaultRegion: 'eu-west-1',
+ *   allowedResponseHosts: [],
+ * });
+ * await handle(event, context);
  * ```
  */
 export function customResourceProvider(deps: ProviderDependencies) {
@@ -87,6 +86,14 @@ export function customResourceProvider(deps: ProviderDependencies) {
         });
         return { answered: false, why: 'response-url-not-allowed' };
       }
+      const expiresAt = signatureTimes(verdict.url.href)?.expiresAt;
+      if (expiresAt !== undefined && expiresAt <= Date.now()) {
+        // CloudFormation stopped waiting long ago: nobody could learn what this request did.
+        deps.log.error('ResponseURL has expired: the request is not acted on, no API called', {
+          expiredAt: new Date(expiresAt).toISOString(),
+        });
+        return { answered: false, why: 'response-url-expired' };
+      }
       const deadline = deadlineFor(
         context,
         parsed.ok ? parsed.request.serviceTimeoutSeconds : undefined,
@@ -111,8 +118,11 @@ export function customResourceProvider(deps: ProviderDependencies) {
       });
 
       const body = buildResponseBody(echo, outcome, context?.logStreamName ?? 'unknown');
-      if (body.shortened !== 'nothing') {
-        deps.log.warn('Response shortened to fit 4096 bytes', { shortened: body.shortened });
+      if (body.shortened !== 'nothing' || body.droppedData.length > 0) {
+        deps.log.warn('Response shortened to fit 4096 bytes', {
+          shortened: body.shortened,
+          droppedData: body.droppedData,
+        });
       }
       const delivery = await deliverResponse(verdict.url, body.json, {
         endsAt: deadline.responseEndsAt,

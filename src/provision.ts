@@ -1,19 +1,59 @@
 /**
- * One request's resource work, from request to outcome: parse properties → plan → apply.
- * Every error becomes a FAILED outcome with a reason; this function does not throw.
+ * The one meeting point of the CloudFormation protocol and the identity-source resource: a
+ * request in the resource's own terms → parse properties → plan → apply → the outcome to
+ * answer. Every error becomes a FAILED outcome with a reason; this module does not throw.
  */
+import { signatureTimes } from './cloudformation/presigned-url.js';
 import type { CustomResourceRequest } from './cloudformation/request.js';
-import type { ResourceOutcome } from './cloudformation/response.js';
+import type { ResourceOutcome } from './cloudformation/response-body.js';
 import { dataFor } from './identity-source/api-input.js';
-import { type ApplyDependencies, applyPlan, settleCreated } from './identity-source/apply.js';
-import { ApiCallError, DeadlineExceededError } from './identity-source/errors.js';
+import { type ApplyDependencies, applyPlan } from './identity-source/apply.js';
+import {
+  ApiCallError,
+  CreateGivenUpError,
+  DeadlineExceededError,
+} from './identity-source/errors.js';
+import { settleCreated } from './identity-source/journal-steps.js';
 import { createUnconfirmedId, notCreatedId } from './identity-source/physical-id.js';
 import { type Plan, planFor } from './identity-source/plan.js';
 import { formatProblems } from './identity-source/property-reader.js';
+import type { ResourceRequest } from './identity-source/resource-request.js';
 
 export interface ProvisionDependencies extends ApplyDependencies {
   /** The function's own region: where sources go when `Region` is not set. */
   readonly defaultRegion: string;
+}
+
+/**
+ * The request in the resource's terms: what to do to which resource, with which properties.
+ *
+ * @example
+ * ```ts
+ * resourceRequestOf(request); // { action: 'create', requestId, resource: { stackId, logicalResourceId }, properties }
+ * ```
+ */
+export function resourceRequestOf(request: CustomResourceRequest): ResourceRequest {
+  const issuedAt = signatureTimes(request.responseUrl)?.signedAt;
+  const base = {
+    requestId: request.requestId,
+    resource: { stackId: request.stackId, logicalResourceId: request.logicalResourceId },
+    properties: request.resourceProperties,
+    ...(issuedAt !== undefined && { issuedAt }),
+  };
+  const physicalResourceId = request.physicalResourceId ?? '';
+  switch (request.requestType) {
+    case 'Create':
+      return { ...base, action: 'create' };
+    case 'Update':
+      return {
+        ...base,
+        action: 'update',
+        physicalResourceId,
+        oldProperties: request.oldResourceProperties ?? {},
+      };
+    case 'Delete':
+      return { ...base, action: 'delete', physicalResourceId };
+  }
 }
 
 /**
@@ -26,7 +66,7 @@ export async function provision(
   request: CustomResourceRequest,
   deps: ProvisionDependencies,
 ): Promise<ResourceOutcome> {
-  const plan = planFor(request, deps.defaultRegion);
+  const plan = planFor(resourceRequestOf(request), deps.defaultRegion);
   deps.log.info('Plan', summary(plan));
   if (plan.action === 'reject') {
     return {
@@ -37,22 +77,18 @@ export async function provision(
   }
   try {
     const applied = await applyPlan(plan, deps);
-    switch (applied.kind) {
-      case 'created':
-      case 'updated':
-      case 'unchanged': {
-        const configuration = 'configuration' in plan ? plan.configuration : undefined;
-        return {
-          status: 'SUCCESS',
-          physicalResourceId: applied.identitySourceId,
-          ...(configuration !== undefined && {
-            data: dataFor(applied.identitySourceId, configuration),
-          }),
-        };
-      }
-      default:
-        return { status: 'SUCCESS', physicalResourceId: request.physicalResourceId ?? '' };
+    if (!('identitySourceId' in applied)) {
+      return { status: 'SUCCESS', physicalResourceId: request.physicalResourceId ?? '' };
     }
+    const configuration = 'configuration' in plan ? plan.configuration : undefined;
+    return {
+      status: 'SUCCESS',
+      physicalResourceId: applied.identitySourceId,
+      ...(configuration !== undefined && {
+        data: dataFor(applied.identitySourceId, configuration),
+        droppableData: ['Details.ClientIds'],
+      }),
+    };
   } catch (error) {
     return failure(request, plan, error, deps);
   }
@@ -64,7 +100,10 @@ function failure(
   error: unknown,
   deps: ProvisionDependencies,
 ): ResourceOutcome {
-  const known = error instanceof ApiCallError || error instanceof DeadlineExceededError;
+  const known =
+    error instanceof ApiCallError ||
+    error instanceof DeadlineExceededError ||
+    error instanceof CreateGivenUpError;
   if (!known) deps.log.error('Unexpected error', { error: error as Error });
   const reason = known
     ? error.message
@@ -97,11 +136,6 @@ function summary(plan: Plan): Record<string, unknown> {
         replaces: plan.replaces?.identitySourceId,
       };
     case 'update':
-      return {
-        action: plan.action,
-        region: plan.region,
-        identitySourceId: plan.input.identitySourceId,
-      };
     case 'delete':
       return {
         action: plan.action,
@@ -135,7 +169,7 @@ export async function afterAnswer(
   if (deps.journal === undefined || outcome.status !== 'SUCCESS') return;
   if (request.requestType === 'Update' && outcome.physicalResourceId === request.physicalResourceId)
     return;
-  const plan = planFor(request, deps.defaultRegion);
+  const plan = planFor(resourceRequestOf(request), deps.defaultRegion);
   if (plan.action !== 'create') return;
   await settleCreated(plan, outcome.physicalResourceId, delivered, deps);
 }

@@ -5,11 +5,10 @@
  * response PUT then has until {@link Deadline.responseEndsAt}, just before Lambda would stop
  * the process. A FAILED answer sent in time beats a stack that waits an hour.
  */
+import type { InvocationContext } from '../lambda-context.js';
 
 /** What the deadline needs of the Lambda context. */
-export interface RemainingTime {
-  getRemainingTimeInMillis(): number;
-}
+type RemainingTime = Pick<InvocationContext, 'getRemainingTimeInMillis'>;
 
 export interface Deadline {
   /** Epoch ms by which the resource work must have ended. */
@@ -35,8 +34,9 @@ export const MAX_RESPONSE_RESERVE_MS = 8_000;
  *
  * @example
  * ```ts
- * const deadline = deadlineFor(context, request.serviceTimeoutSeconds);
- * await callApi({ signal: AbortSignal.timeout(deadline.workRemainingMs()) });
+ * const deadline = deadlineFor({ getRemainingTimeInMillis: () => 300_000 }, 60);
+ * deadline.workRemainingMs();     // 53 820: a minute (ServiceTimeout), less 0.2 s and a reserve of a tenth
+ * deadline.responseRemainingMs(); // 59 800
  * ```
  */
 export function deadlineFor(

@@ -3,12 +3,14 @@
  * deadline leaves time, abandoned at the deadline even if the SDK ignores its abort signal,
  * each attempt logged, and a failure turned into a reason that says what to do.
  */
+import { sleep as realSleep, type Sleep } from '../backoff.js';
 import type { Log } from '../logger.js';
 import { ApiCallError, DeadlineExceededError } from './errors.js';
 import {
-  backoffMs,
   isOutcomeUnknown,
   isRetryable,
+  isStoreNotVisibleYet,
+  retryDelayMs,
   type SdkErrorLike,
   STORE_VISIBILITY_WAIT_MS,
 } from './retry-policy.js';
@@ -18,27 +20,38 @@ export interface CallDependencies {
   /** Epoch ms by which every call must have ended. */
   readonly workEndsAt: number;
   readonly log: Log;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: Sleep;
 }
 
-/** One API call, retried while the policy allows and the deadline leaves time. */
+const BUDGET = "the time budget is the Lambda's remaining time or ServiceTimeout";
+
+/**
+ * One API call, retried while the policy allows and the deadline leaves time.
+ *
+ * @example
+ * ```ts
+ * const output = await call('GetIdentitySource', 'eu-west-1', deps, (abortSignal) =>
+ *   client.send(new GetIdentitySourceCommand(input), { abortSignal }),
+ * );
+ * ```
+ * @throws {ApiCallError} on an error that retrying cannot fix
+ * @throws {DeadlineExceededError} when the time budget ran out
+ */
 export async function call<T>(
   operation: string,
   region: string,
   deps: CallDependencies,
   send: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const sleep = deps.sleep ?? defaultSleep;
+  const sleep = deps.sleep ?? realSleep;
   let mayHaveTakenEffect = false;
   let storeMissingSince: number | undefined;
   for (let attempt = 1; ; attempt++) {
     const remaining = deps.workEndsAt - Date.now();
     if (remaining <= 0) {
       throw new DeadlineExceededError(
-        `timed out before ${operation} could complete (attempt ${attempt}); the time budget is the Lambda's remaining time or ServiceTimeout`,
-        operation,
-        attempt - 1,
-        mayHaveTakenEffect,
+        `timed out before ${operation} could complete (attempt ${attempt}); ${BUDGET}`,
+        { operation, attempts: attempt - 1, mayHaveTakenEffect },
       );
     }
     const started = Date.now();
@@ -52,7 +65,7 @@ export async function call<T>(
       });
       return output;
     } catch (error) {
-      const e = (error ?? {}) as SdkErrorLike & { message?: string };
+      const e = (error ?? {}) as SdkErrorLike;
       const timedOut = Date.now() >= deps.workEndsAt;
       const errorName = timedOut && isAbort(e) ? 'Timeout' : (e.name ?? 'Error');
       mayHaveTakenEffect ||= isOutcomeUnknown(error) || timedOut;
@@ -64,35 +77,30 @@ export async function call<T>(
         errorName,
         httpStatusCode: e.$metadata?.httpStatusCode,
       });
+      const failure = { operation, attempts: attempt, mayHaveTakenEffect, cause: error };
       if (timedOut) {
         throw new DeadlineExceededError(
-          `timed out waiting for ${operation} in ${region} after ${attempt} attempt(s) (last: ${errorName}); the time budget is the Lambda's remaining time or ServiceTimeout`,
-          operation,
-          attempt,
-          mayHaveTakenEffect,
+          `timed out waiting for ${operation} in ${region} after ${attempt} attempt(s) (last: ${errorName}); ${BUDGET}`,
+          failure,
         );
       }
-      if (e.name === 'ResourceNotFoundException') storeMissingSince ??= started;
+      if (isStoreNotVisibleYet(operation, error)) storeMissingSince ??= started;
       const waitedForStore = storeMissingSince === undefined ? 0 : Date.now() - storeMissingSince;
       if (!isRetryable(operation, error) || waitedForStore > STORE_VISIBILITY_WAIT_MS) {
         const waited =
           waitedForStore > 0
             ? ` (waited ${Math.round(waitedForStore / 1000)} s for it to become visible)`
             : '';
-        throw new ApiCallError(
-          `${describeFailure(operation, region, error)}${waited}`,
-          operation,
+        throw new ApiCallError(`${describeFailure(operation, region, error)}${waited}`, {
+          ...failure,
           errorName,
-          mayHaveTakenEffect,
-        );
+        });
       }
-      const wait = backoffMs(attempt + 1, error);
+      const wait = retryDelayMs(attempt, error);
       if (Date.now() + wait >= deps.workEndsAt) {
         throw new DeadlineExceededError(
           `gave up on ${operation} in ${region} after ${attempt} attempt(s): the time budget leaves no room for another (last: ${errorName}: ${e.message ?? ''})`,
-          operation,
-          attempt,
-          mayHaveTakenEffect,
+          failure,
         );
       }
       await sleep(wait);
@@ -101,9 +109,8 @@ export async function call<T>(
 }
 
 /** The FAILED reason for a service error: what failed, where, and what to do. */
-export function describeFailure(operation: string, region: string, error: unknown): string {
+function describeFailure(operation: string, region: string, error: unknown): string {
   const e = (error ?? {}) as SdkErrorLike & {
-    message?: string;
     resourceId?: string;
     fieldList?: readonly { path?: string; message?: string }[];
   };
@@ -151,8 +158,4 @@ async function untilDeadline<T>(send: (signal: AbortSignal) => Promise<T>, ms: n
 
 function isAbort(e: SdkErrorLike): boolean {
   return e.name === 'AbortError' || e.name === 'TimeoutError';
-}
-
-export function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -9,7 +9,8 @@ import type {
   UpdateIdentitySourceInput,
 } from '@aws-sdk/client-verifiedpermissions';
 import { parseArn, partitionOfRegion } from '../partitions.js';
-import type { IdentitySourceConfiguration, IdentitySourceProperties } from './properties.js';
+import type { IdentitySourceConfiguration } from './configuration.js';
+import type { IdentitySourceProperties } from './properties.js';
 
 /**
  * @example

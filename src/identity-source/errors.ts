@@ -1,35 +1,68 @@
 /**
  * Errors of applying a plan. Their messages are the FAILED reasons CloudFormation shows, so
- * each names the operation, the resource and what to do.
+ * each names the operation, the resource and what to do; the SDK's error stays as `cause`.
  */
+
+/** What every error of an API call says besides its message. */
+export interface CallErrorOptions {
+  /** e.g. `CreateIdentitySource`. */
+  readonly operation: string;
+  /** True when an attempt's outcome is unknown (timeout, 5xx, reset): a Create may have made a source. */
+  readonly mayHaveTakenEffect: boolean;
+  readonly cause?: unknown;
+}
 
 /** A Verified Permissions call that ended in an error the provider does not retry (further). */
 export class ApiCallError extends Error {
   override readonly name = 'ApiCallError';
+  readonly operation: string;
+  /** The service's error type, e.g. `ValidationException`. */
+  readonly errorName: string;
+  readonly mayHaveTakenEffect: boolean;
+
   /**
-   * @param operation - e.g. `CreateIdentitySource`
-   * @param errorName - the service's error type, e.g. `ValidationException`
-   * @param mayHaveTakenEffect - true when an attempt's outcome is unknown (timeout, 5xx, reset)
+   * @example
+   * ```ts
+   * throw new ApiCallError('CreateIdentitySource rejected the input: …', {
+   *   operation: 'CreateIdentitySource', errorName: 'ValidationException', mayHaveTakenEffect: false, cause: error,
+   * });
+   * ```
    */
-  constructor(
-    message: string,
-    readonly operation: string,
-    readonly errorName: string,
-    readonly mayHaveTakenEffect: boolean,
-  ) {
-    super(message);
+  constructor(message: string, options: CallErrorOptions & { readonly errorName: string }) {
+    super(message, { cause: options.cause });
+    this.operation = options.operation;
+    this.errorName = options.errorName;
+    this.mayHaveTakenEffect = options.mayHaveTakenEffect;
+  }
+}
+
+/**
+ * A Create that CloudFormation had already given up on when it began (a Delete for its
+ * resource, issued after it, was handled first): it makes nothing.
+ */
+export class CreateGivenUpError extends Error {
+  override readonly name = 'CreateGivenUpError';
+  readonly mayHaveTakenEffect = false;
+
+  constructor() {
+    super(
+      'CloudFormation had already given up on this Create: a Delete of this resource, issued after it, was handled first (the Create waited in the queue too long); nothing was created',
+    );
   }
 }
 
 /** The time budget ran out before a call succeeded. */
 export class DeadlineExceededError extends Error {
   override readonly name = 'DeadlineExceededError';
-  constructor(
-    message: string,
-    readonly operation: string,
-    readonly attempts: number,
-    readonly mayHaveTakenEffect: boolean,
-  ) {
-    super(message);
+  readonly operation: string;
+  /** Attempts made before the budget ran out. */
+  readonly attempts: number;
+  readonly mayHaveTakenEffect: boolean;
+
+  constructor(message: string, options: CallErrorOptions & { readonly attempts: number }) {
+    super(message, { cause: options.cause });
+    this.operation = options.operation;
+    this.attempts = options.attempts;
+    this.mayHaveTakenEffect = options.mayHaveTakenEffect;
   }
 }

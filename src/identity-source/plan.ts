@@ -17,17 +17,16 @@ import type {
   DeleteIdentitySourceInput,
   UpdateIdentitySourceInput,
 } from '@aws-sdk/client-verifiedpermissions';
-import type { CustomResourceRequest, RawProperties } from '../cloudformation/request.js';
+import type { ResourceKey } from '../persistence/create-journal.js';
 import { createInput, deleteInput, updateInput } from './api-input.js';
 import { clientTokenFor } from './client-token.js';
-import type { ResourceKey } from './create-journal.js';
+import type { IdentitySourceConfiguration } from './configuration.js';
+import { sameInPlaceProperties } from './in-place-properties.js';
 import { notCreatedId, readPhysicalId } from './physical-id.js';
-import {
-  type IdentitySourceConfiguration,
-  type IdentitySourceProperties,
-  parseProperties,
-} from './properties.js';
+import { type IdentitySourceProperties, parseProperties } from './properties.js';
 import type { PropertyProblem } from './property-reader.js';
+import { POLICY_STORE_ALIAS } from './property-rules.js';
+import type { RawProperties, ResourceRequest } from './resource-request.js';
 
 export type Plan =
   | {
@@ -44,10 +43,16 @@ export type Plan =
       readonly replaces?: {
         readonly identitySourceId: string;
         readonly ifAlreadyThere: UpdateIdentitySourceInput;
+        /**
+         * When the old or new `PolicyStoreId` is an alias: both, to be resolved. If they name
+         * the same store, nothing is replaced — the update is made in place.
+         */
+        readonly sameStoreIf?: { readonly old: string; readonly next: string };
       };
       /** The request making it, and the resource it belongs to (for the create journal). */
       readonly requestId: string;
       readonly resource: ResourceKey;
+      readonly issuedAt?: number;
     }
   | {
       readonly action: 'update';
@@ -65,11 +70,13 @@ export type Plan =
       readonly region: string;
       readonly input: DeleteIdentitySourceInput;
       readonly resource: ResourceKey;
+      readonly issuedAt?: number;
     }
   | {
       /** The id is not an identity source: find and remove what an unanswered Create made. */
       readonly action: 'sweep';
       readonly resource: ResourceKey;
+      readonly issuedAt?: number;
     }
   | {
       readonly action: 'delete-unconfirmed';
@@ -89,23 +96,28 @@ export type Plan =
  *
  * @example
  * ```ts
- * const plan = planFor(request, process.env.AWS_REGION ?? 'us-east-1');
+ * const plan = planFor(
+ *   { action: 'create', requestId, resource: { stackId, logicalResourceId }, properties },
+ *   'eu-west-1',
+ * );
  * if (plan.action === 'create') await client.send(new CreateIdentitySourceCommand(plan.input));
  * ```
  */
-export function planFor(request: CustomResourceRequest, defaultRegion: string): Plan {
-  switch (request.requestType) {
-    case 'Create':
+export function planFor(request: ResourceRequest, defaultRegion: string): Plan {
+  switch (request.action) {
+    case 'create':
       return planCreate(request, defaultRegion);
-    case 'Update':
+    case 'update':
       return planUpdate(request, defaultRegion);
-    case 'Delete':
+    case 'delete':
       return planDelete(request, defaultRegion);
   }
 }
 
-function planCreate(request: CustomResourceRequest, defaultRegion: string): Plan {
-  const parsed = parseProperties(request.resourceProperties);
+type RequestOf<A extends ResourceRequest['action']> = Extract<ResourceRequest, { action: A }>;
+
+function planCreate(request: RequestOf<'create'>, defaultRegion: string): Plan {
+  const parsed = parseProperties(request.properties);
   if (!parsed.ok) {
     return {
       action: 'reject',
@@ -116,9 +128,9 @@ function planCreate(request: CustomResourceRequest, defaultRegion: string): Plan
   return creation(parsed.properties, request, defaultRegion);
 }
 
-function planUpdate(request: CustomResourceRequest, defaultRegion: string): Plan {
-  const physicalId = request.physicalResourceId ?? '';
-  const parsed = parseProperties(request.resourceProperties);
+function planUpdate(request: RequestOf<'update'>, defaultRegion: string): Plan {
+  const physicalId = request.physicalResourceId;
+  const parsed = parseProperties(request.properties);
   if (!parsed.ok)
     return { action: 'reject', problems: parsed.problems, physicalResourceId: physicalId };
   const next = parsed.properties;
@@ -126,18 +138,22 @@ function planUpdate(request: CustomResourceRequest, defaultRegion: string): Plan
   const current = readPhysicalId(physicalId);
   if (current.kind !== 'identity-source') return creation(next, request, defaultRegion);
 
-  const old = parseProperties(request.oldResourceProperties ?? {});
-  const oldStore = old.ok
-    ? old.properties.policyStoreId
-    : request.oldResourceProperties?.PolicyStoreId;
-  const oldRegion = old.ok ? old.properties.region : request.oldResourceProperties?.Region;
+  const old = parseProperties(request.oldProperties);
+  const oldStore = old.ok ? old.properties.policyStoreId : request.oldProperties.PolicyStoreId;
+  const oldRegion = old.ok ? old.properties.region : request.oldProperties.Region;
   const regionOf = (region: unknown) => (typeof region === 'string' ? region : defaultRegion);
-  if (oldStore !== next.policyStoreId || regionOf(oldRegion) !== regionOf(next.region)) {
+  const sameRegion = regionOf(oldRegion) === regionOf(next.region);
+  if (oldStore !== next.policyStoreId || !sameRegion) {
+    const aliased = [oldStore, next.policyStoreId].some(
+      (store) => typeof store === 'string' && POLICY_STORE_ALIAS.test(store),
+    );
     return {
       ...creation(next, request, defaultRegion),
       replaces: {
         identitySourceId: current.identitySourceId,
         ifAlreadyThere: updateInput(next, current.identitySourceId),
+        ...(aliased &&
+          sameRegion && { sameStoreIf: { old: String(oldStore), next: next.policyStoreId } }),
       },
     };
   }
@@ -154,15 +170,16 @@ function planUpdate(request: CustomResourceRequest, defaultRegion: string): Plan
   };
 }
 
-function planDelete(request: CustomResourceRequest, defaultRegion: string): Plan {
-  const physicalResourceId = request.physicalResourceId ?? '';
+function planDelete(request: RequestOf<'delete'>, defaultRegion: string): Plan {
+  const { physicalResourceId } = request;
   const current = readPhysicalId(physicalResourceId);
   if (current.kind === 'not-created') {
     return { action: 'acknowledge', physicalResourceId, why: 'the Create made nothing' };
   }
-  if (current.kind === 'foreign') return { action: 'sweep', resource: resourceOf(request) };
+  const { resource, issuedAt } = request;
+  if (current.kind === 'foreign') return { action: 'sweep', resource, ...optional({ issuedAt }) };
   if (current.kind === 'create-unconfirmed') {
-    const parsed = parseProperties(request.resourceProperties);
+    const parsed = parseProperties(request.properties);
     if (!parsed.ok) {
       return {
         action: 'acknowledge',
@@ -176,23 +193,20 @@ function planDelete(request: CustomResourceRequest, defaultRegion: string): Plan
       replay: createInput(parsed.properties, current.clientToken),
     };
   }
-  const location = locationOf(request.resourceProperties, defaultRegion);
+  const location = locationOf(request.properties, defaultRegion);
   if (!location.ok) return { action: 'reject', problems: location.problems, physicalResourceId };
   return {
     action: 'delete',
     region: location.region,
     input: deleteInput(location.policyStoreId, current.identitySourceId),
-    resource: resourceOf(request),
+    resource,
+    ...optional({ issuedAt }),
   };
-}
-
-function resourceOf(request: CustomResourceRequest): ResourceKey {
-  return { stackId: request.stackId, logicalResourceId: request.logicalResourceId };
 }
 
 function creation(
   properties: IdentitySourceProperties,
-  request: CustomResourceRequest,
+  request: ResourceRequest,
   defaultRegion: string,
 ) {
   return {
@@ -201,7 +215,8 @@ function creation(
     input: createInput(properties, clientTokenFor(request.requestId)),
     configuration: properties.configuration,
     requestId: request.requestId,
-    resource: resourceOf(request),
+    resource: request.resource,
+    ...optional({ issuedAt: request.issuedAt }),
   } as const;
 }
 
@@ -232,24 +247,9 @@ function locationOf(
   };
 }
 
-/** Equal in everything an in-place update would send (lists compared as sets). */
-function sameInPlaceProperties(a: IdentitySourceProperties, b: IdentitySourceProperties): boolean {
-  const inPlace = (p: IdentitySourceProperties) =>
-    canonical({
-      configuration: p.updateConfiguration ?? p.configuration,
-      principalEntityType: p.principalEntityType,
-    });
-  return inPlace(a) === inPlace(b);
-}
-
-/** JSON with object keys sorted and lists sorted (the schema's lists are unordered). */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).sort().join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+/** The fields of `fields` that are set. */
+function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
 }

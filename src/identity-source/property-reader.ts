@@ -2,8 +2,6 @@
  * Reads CloudFormation property values against the native schema's rules, collecting every
  * problem with its property path instead of stopping at the first.
  */
-import { isPlainObject } from '../cloudformation/request.js';
-
 /** Rules for one string property, as the native resource schema states them. */
 export interface StringRule {
   readonly min?: number;
@@ -57,7 +55,7 @@ export class PropertyReader {
       if (options.required) this.report(path, 'is required');
       return undefined;
     }
-    if (!isPlainObject(value)) {
+    if (!isRecord(value)) {
       this.report(path, `must be an object (got ${kindOf(value)})`);
       return undefined;
     }
@@ -157,6 +155,11 @@ export class PropertyReader {
     }
     return value;
   }
+}
+
+/** True for `{...}` objects (not arrays, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

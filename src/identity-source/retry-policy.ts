@@ -1,14 +1,18 @@
 /**
  * Pure: which Verified Permissions errors are worth another attempt, and how long to wait.
- *
- * Retried: throttling (1 write/s per store), the service's 5xx, network faults and, for
- * `CreateIdentitySource` only, a policy store not found yet — the service is eventually
- * consistent, so a store created moments ago in the same stack may not be visible.
+ * The error classes are the SDK's own (`@smithy/core/retry`): throttling, transient (network
+ * faults, timeouts, 500/502/503/504, errors the service marks retryable) and server errors.
+ * The one domain rule on top: a policy store not found yet, for a call that only works once
+ * it exists — the service is eventually consistent, so a store created moments ago in the
+ * same stack may not be visible.
  */
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { backoffMs } from '../backoff.js';
 
 /** The shape of an AWS SDK v3 service or network error, as far as retrying cares. */
 export interface SdkErrorLike {
   readonly name?: string;
+  readonly message?: string;
   readonly code?: string;
   readonly resourceType?: string;
   readonly $fault?: 'client' | 'server';
@@ -22,56 +26,54 @@ export interface SdkErrorLike {
  */
 export const STORE_VISIBILITY_WAIT_MS = 30_000;
 
-const NETWORK_ERRORS = new Set([
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
+/** Operations that wait for a policy store made moments ago to become visible. */
+const WAITS_FOR_STORE = new Set(['CreateIdentitySource']);
+
+/** Backoff for transient errors, and the slower one when the service throttles (1 write/s per store). */
+const TRANSIENT_BACKOFF = { baseMs: 250, capMs: 4_000 };
+const THROTTLED_BACKOFF = { baseMs: 1_000, capMs: 8_000, floorMs: 1_000 };
 
 /**
  * @example
  * ```ts
- * isRetryable('CreateIdentitySource', { name: 'ThrottlingException' }); // true
- * isRetryable('UpdateIdentitySource', { name: 'ValidationException' }); // false
+ * isRetryable('CreateIdentitySource', new ThrottlingException({ message: 'Rate exceeded', $metadata: {} })); // true
+ * isRetryable('UpdateIdentitySource', new ValidationException({ message: 'bad', $metadata: {} }));         // false
  * ```
  */
 export function isRetryable(operation: string, error: unknown): boolean {
-  const e = (error ?? {}) as SdkErrorLike;
-  if (e.name === 'ThrottlingException' || e.name === 'InternalServerException') return true;
-  if (e.name === 'ResourceNotFoundException') {
-    return operation === 'CreateIdentitySource' && e.resourceType === 'POLICY_STORE';
-  }
-  return isOutcomeUnknown(error);
+  return isThrottled(error) || isOutcomeUnknown(error) || isStoreNotVisibleYet(operation, error);
+}
+
+/** A policy store that is not (yet) found, for an operation that waits for it. */
+export function isStoreNotVisibleYet(operation: string, error: unknown): boolean {
+  const e = asError(error);
+  return (
+    WAITS_FOR_STORE.has(operation) &&
+    e.name === 'ResourceNotFoundException' &&
+    e.resourceType === 'POLICY_STORE'
+  );
+}
+
+/** The service throttled the call: it did not take effect. */
+export function isThrottled(error: unknown): boolean {
+  return isThrottlingError(asError(error) as Parameters<typeof isThrottlingError>[0]);
 }
 
 /**
- * True when the call may or may not have taken effect: a network fault, a timeout or a 5xx.
- * A Create that ends like this may have made a source.
+ * True when the call may or may not have taken effect: a network fault, a timeout, a 5xx, or
+ * the call abandoned at its own deadline. A Create that ends like this may have made a source.
  */
 export function isOutcomeUnknown(error: unknown): boolean {
-  const e = (error ?? {}) as SdkErrorLike;
-  const status = e.$metadata?.httpStatusCode;
-  if (status !== undefined && status >= 500) return true;
-  if (e.name === 'InternalServerException' || e.name === 'AbortError') return true;
-  return NETWORK_ERRORS.has(e.name ?? '') || NETWORK_ERRORS.has(e.code ?? '');
+  const e = asError(error) as Parameters<typeof isTransientError>[0];
+  if (isThrottled(error)) return false;
+  return e.name === 'AbortError' || isTransientError(e) || isServerError(e);
 }
 
-/** Wait before the given attempt (2, 3, …): exponential with jitter, 1 s floor when throttled. */
-export function backoffMs(
-  attempt: number,
-  error: unknown,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(4_000, 250 * 2 ** Math.max(0, attempt - 2));
-  const jittered = ceiling / 2 + random() * (ceiling / 2);
-  const throttled = (error as SdkErrorLike | undefined)?.name === 'ThrottlingException';
-  return Math.round(throttled ? Math.max(1_000, jittered) : jittered);
+/** Wait before retry number `retry` (1 = the first retry): slower and at least 1 s when throttled. */
+export function retryDelayMs(retry: number, error: unknown, random?: () => number): number {
+  return backoffMs(retry, isThrottled(error) ? THROTTLED_BACKOFF : TRANSIENT_BACKOFF, random);
+}
+
+function asError(error: unknown): SdkErrorLike {
+  return typeof error === 'object' && error !== null ? (error as SdkErrorLike) : {};
 }

@@ -266,10 +266,11 @@ describe('Update', () => {
 describe('Delete', () => {
   it('deletes, and a second Delete still succeeds', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
-    const first = await created(cognitoIn(store));
+    // A resource of its own: a Delete that finds nothing marks its earlier Creates given up.
+    const first = await created(cognitoIn(store), 'Deleted');
     const request = {
       RequestType: 'Delete',
-      LogicalResourceId: 'IdentitySource',
+      LogicalResourceId: 'Deleted',
       PhysicalResourceId: first.id,
       ResourceProperties: cognitoIn(store),
     };
@@ -312,10 +313,11 @@ describe('Delete', () => {
   it('acknowledges an id CloudFormation made up, deleting nothing that exists', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
     const other = await created(cognitoIn(store), 'Other');
-    const madeUp = `local-stack-IdentitySource-${'X'.repeat(12)}`;
+    // A resource of its own: CloudFormation gave up on its Create, so it stays given up.
+    const madeUp = `local-stack-GivenUp-${'X'.repeat(12)}`;
     const { response } = await stack.send({
       RequestType: 'Delete',
-      LogicalResourceId: 'IdentitySource',
+      LogicalResourceId: 'GivenUp',
       PhysicalResourceId: madeUp,
       ResourceProperties: cognitoIn(store),
     });

@@ -11,9 +11,9 @@
  */
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IdempotencyGuard } from '../../src/idempotency.js';
 import { verifiedPermissionsClients } from '../../src/identity-source/client.js';
 import { parseProperties } from '../../src/identity-source/properties.js';
+import type { IdempotencyGuard } from '../../src/persistence/idempotency.js';
 import { customResourceProvider } from '../../src/provider.js';
 import { silentLog } from '../fixtures/log.js';
 import { cognitoProperties, oidcProperties } from '../fixtures/requests.js';

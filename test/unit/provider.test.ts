@@ -5,7 +5,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IdempotencyGuard } from '../../src/idempotency.js';
+import type { IdempotencyGuard } from '../../src/persistence/idempotency.js';
 import { customResourceProvider } from '../../src/provider.js';
 import { silentLog } from '../fixtures/log.js';
 import { cognitoProperties, createRequest, toEvent } from '../fixtures/requests.js';
@@ -134,6 +134,31 @@ describe('customResourceProvider', () => {
     expect(responses.received).toHaveLength(0);
     expect(log.lines.find((l) => l.level === 'ERROR')?.responseUrl).toBe(
       'https://s3.amazonaws.com.evil.io/k',
+    );
+  });
+
+  it('acts on nothing and answers nothing when the ResponseURL has expired', async () => {
+    const signed = new Date(Date.now() - 3 * 60 * 60 * 1000);
+    const amzDate = signed
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+    const request = createRequest(cognitoProperties(), {
+      responseUrl: recorder.url(
+        `/responses/r?X-Amz-Date=${amzDate}&X-Amz-Expires=7200&X-Amz-Signature=topsecret`,
+      ),
+    });
+    const { handle, log } = provider();
+    expect(await handle(toEvent(request), context)).toEqual({
+      answered: false,
+      why: 'response-url-expired',
+    });
+    expect(vp.calls()).toHaveLength(0);
+    expect(responses.received).toHaveLength(0);
+    const line = log.lines.find((l) => l.level === 'ERROR');
+    expect(line?.message).toMatch(/ResponseURL has expired/);
+    expect(line?.expiredAt).toBe(
+      new Date(signed.getTime() - (signed.getTime() % 1000) + 7_200_000).toISOString(),
     );
   });
 

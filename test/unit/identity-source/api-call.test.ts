@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, describeFailure } from '../../../src/identity-source/api-call.js';
+import { call } from '../../../src/identity-source/api-call.js';
 import { ApiCallError, DeadlineExceededError } from '../../../src/identity-source/errors.js';
 import { silentLog } from '../../fixtures/log.js';
 
@@ -52,32 +52,44 @@ describe('call', () => {
   });
 });
 
-describe('describeFailure', () => {
-  it('tells what to do about a denied call', () => {
-    const reason = describeFailure('CreateIdentitySource', 'eu-west-1', {
-      name: 'AccessDeniedException',
-      message: 'not allowed',
-    });
-    expect(reason).toBe(
+describe('failure reasons', () => {
+  /** The FAILED reason `call` gives for a call that fails with `error` once. */
+  const reasonFor = async (operation: string, region: string, error: object) => {
+    const failed = await call(operation, region, deps(5_000), async () => {
+      throw Object.assign(new Error(''), { $metadata: { httpStatusCode: 400 } }, error);
+    }).catch((e: ApiCallError) => e);
+    expect(failed).toBeInstanceOf(ApiCallError);
+    expect(failed.cause).toMatchObject(error);
+    return failed.message;
+  };
+
+  it('tells what to do about a denied call', async () => {
+    expect(
+      await reasonFor('CreateIdentitySource', 'eu-west-1', {
+        name: 'AccessDeniedException',
+        message: 'not allowed',
+      }),
+    ).toBe(
       "CreateIdentitySource was denied in eu-west-1: not allowed. The provider's role needs verifiedpermissions:CreateIdentitySource on the policy store (and cognito-idp:DescribeUserPool for Cognito sources).",
     );
   });
 
-  it('points at PolicyStoreId and Region for a missing store', () => {
-    const reason = describeFailure('CreateIdentitySource', 'eu-west-1', {
-      name: 'ResourceNotFoundException',
-      message: 'no such store',
-      resourceType: 'POLICY_STORE',
-      resourceId: 'PS1',
-    });
-    expect(reason).toBe(
-      'CreateIdentitySource failed in eu-west-1: POLICY_STORE PS1 was not found (check PolicyStoreId and Region). (no such store)',
+  it('points at PolicyStoreId and Region for a missing store', async () => {
+    expect(
+      await reasonFor('UpdateIdentitySource', 'eu-west-1', {
+        name: 'ResourceNotFoundException',
+        message: 'no such store',
+        resourceType: 'POLICY_STORE',
+        resourceId: 'PS1',
+      }),
+    ).toBe(
+      'UpdateIdentitySource failed in eu-west-1: POLICY_STORE PS1 was not found (check PolicyStoreId and Region). (no such store)',
     );
   });
 
-  it('names any other error', () => {
+  it('names any other error', async () => {
     expect(
-      describeFailure('DeleteIdentitySource', 'us-east-1', { name: 'Weird', message: 'odd' }),
+      await reasonFor('DeleteIdentitySource', 'us-east-1', { name: 'Weird', message: 'odd' }),
     ).toBe('DeleteIdentitySource failed in us-east-1: Weird: odd');
   });
 });

@@ -6,6 +6,7 @@ import {
   updateInput,
 } from '../../../src/identity-source/api-input.js';
 import { parseProperties } from '../../../src/identity-source/properties.js';
+import { COGNITO_API_CONFIGURATION, OIDC_API_CONFIGURATION } from '../../fixtures/api-shapes.js';
 import { cognitoProperties, oidcProperties, USER_POOL_ARN } from '../../fixtures/requests.js';
 
 const parsed = (raw: Record<string, unknown>) => {
@@ -20,13 +21,7 @@ describe('api-input', () => {
       clientToken: 'tok',
       policyStoreId: 'PSEXAMPLEabcdefg111111',
       principalEntityType: 'MyApp::User',
-      configuration: {
-        cognitoUserPoolConfiguration: {
-          userPoolArn: USER_POOL_ARN,
-          clientIds: ['client-a', 'client-b'],
-          groupConfiguration: { groupEntityType: 'MyApp::Group' },
-        },
-      },
+      configuration: COGNITO_API_CONFIGURATION,
     });
   });
 
@@ -34,16 +29,7 @@ describe('api-input', () => {
     expect(updateInput(parsed(oidcProperties({ PrincipalEntityType: undefined })), 'IS1')).toEqual({
       policyStoreId: 'PSEXAMPLEabcdefg111111',
       identitySourceId: 'IS1',
-      updateConfiguration: {
-        openIdConnectConfiguration: {
-          issuer: 'https://auth.example.com',
-          entityIdPrefix: 'MyOIDCProvider',
-          groupConfiguration: { groupClaim: 'groups', groupEntityType: 'MyApp::Group' },
-          tokenSelection: {
-            accessTokenOnly: { audiences: ['https://api.example.com'], principalIdClaim: 'sub' },
-          },
-        },
-      },
+      updateConfiguration: OIDC_API_CONFIGURATION,
     });
   });
 

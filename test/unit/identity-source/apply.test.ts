@@ -2,6 +2,7 @@ import {
   CreateIdentitySourceCommand,
   DeleteIdentitySourceCommand,
   GetIdentitySourceCommand,
+  GetPolicyStoreAliasCommand,
   InternalServerException,
   ResourceNotFoundException,
   ServiceQuotaExceededException,
@@ -14,18 +15,22 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyPlan } from '../../../src/identity-source/apply.js';
-import type { CreateJournal, JournalEntry } from '../../../src/identity-source/create-journal.js';
-import { ApiCallError, DeadlineExceededError } from '../../../src/identity-source/errors.js';
+import {
+  ApiCallError,
+  CreateGivenUpError,
+  DeadlineExceededError,
+} from '../../../src/identity-source/errors.js';
 import { createUnconfirmedId } from '../../../src/identity-source/physical-id.js';
 import { planFor } from '../../../src/identity-source/plan.js';
+import type { CreateJournal, JournalEntry } from '../../../src/persistence/create-journal.js';
 import { silentLog } from '../../fixtures/log.js';
 import {
   cognitoProperties,
-  createRequest,
-  deleteRequest,
+  createResource,
+  deleteResource,
   IDENTITY_SOURCE_ID,
   POLICY_STORE_ID,
-  updateRequest,
+  updateResource,
 } from '../../fixtures/requests.js';
 
 const vp = mockClient(VerifiedPermissionsClient);
@@ -64,7 +69,7 @@ describe('applyPlan', () => {
       policyStoreId: POLICY_STORE_ID,
       ...meta,
     } as never);
-    const request = createRequest(cognitoProperties({ Region: 'ca-central-1' }));
+    const request = createResource(cognitoProperties({ Region: 'ca-central-1' }));
     const d = deps();
     const applied = await applyPlan(applicable(planFor(request, 'eu-west-1')), d);
     expect(applied).toEqual({ kind: 'created', identitySourceId: 'ISnew' });
@@ -93,7 +98,7 @@ describe('applyPlan', () => {
       .resolves({ identitySourceId: 'ISnew', ...meta } as never);
     const d = deps();
     const applied = await applyPlan(
-      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
       d,
     );
     expect(applied).toEqual({ kind: 'created', identitySourceId: 'ISnew' });
@@ -111,7 +116,7 @@ describe('applyPlan', () => {
       }),
     );
     const error = await applyPlan(
-      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
       deps(),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(ApiCallError);
@@ -131,7 +136,7 @@ describe('applyPlan', () => {
       }),
     );
     const error = await applyPlan(
-      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
       deps(),
     ).catch((e) => e);
     expect(error.message).toMatch(
@@ -144,7 +149,7 @@ describe('applyPlan', () => {
       new ThrottlingException({ message: 'slow down', $metadata: {} }),
     );
     const error = await applyPlan(
-      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
       deps(500),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
@@ -163,7 +168,7 @@ describe('applyPlan', () => {
         }),
     );
     const error = await applyPlan(
-      applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
       deps(200),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
@@ -181,7 +186,7 @@ describe('applyPlan', () => {
       }),
     );
     vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew', ...meta } as never);
-    const request = updateRequest(
+    const request = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ PolicyStoreId: 'PSnew' }),
       cognitoProperties(),
@@ -206,7 +211,7 @@ describe('applyPlan', () => {
       ...meta,
     } as never);
     // CloudFormation's rollback: new = the original properties, old = the failed target
-    const request = updateRequest(
+    const request = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties(),
       cognitoProperties({ PolicyStoreId: 'PSnew' }),
@@ -220,6 +225,57 @@ describe('applyPlan', () => {
       policyStoreId: POLICY_STORE_ID,
       identitySourceId: IDENTITY_SOURCE_ID,
     });
+  });
+
+  it('updates in place when the old and new PolicyStoreId are an alias and the id of one store', async () => {
+    const alias = 'policy-store-alias/payments';
+    vp.on(GetPolicyStoreAliasCommand, { aliasName: alias }).resolves({
+      aliasName: alias,
+      policyStoreId: POLICY_STORE_ID,
+      ...meta,
+    } as never);
+    vp.on(UpdateIdentitySourceCommand).resolves(meta as never);
+    const request = updateResource(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PolicyStoreId: alias, PrincipalEntityType: 'MyApp::Person' }),
+      cognitoProperties(),
+    );
+    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+      kind: 'updated',
+      identitySourceId: IDENTITY_SOURCE_ID,
+    });
+    expect(vp).toHaveReceivedCommandTimes(GetPolicyStoreAliasCommand, 1);
+    expect(vp).toHaveReceivedCommandTimes(GetIdentitySourceCommand, 0);
+    expect(vp).toHaveReceivedCommandTimes(CreateIdentitySourceCommand, 0);
+    expect(vp).toHaveReceivedCommandWith(UpdateIdentitySourceCommand, {
+      policyStoreId: alias,
+      identitySourceId: IDENTITY_SOURCE_ID,
+      principalEntityType: 'MyApp::Person',
+    });
+  });
+
+  it('replaces when an alias names another store', async () => {
+    const alias = 'policy-store-alias/other';
+    vp.on(GetPolicyStoreAliasCommand).resolves({ policyStoreId: 'PSother', ...meta } as never);
+    vp.on(GetIdentitySourceCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'no',
+        resourceId: IDENTITY_SOURCE_ID,
+        resourceType: 'IDENTITY_SOURCE',
+        $metadata: {},
+      }),
+    );
+    vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew', ...meta } as never);
+    const request = updateResource(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PolicyStoreId: alias }),
+      cognitoProperties(),
+    );
+    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+      kind: 'created',
+      identitySourceId: 'ISnew',
+    });
+    expect(vp).toHaveReceivedCommandWith(CreateIdentitySourceCommand, { policyStoreId: alias });
   });
 
   it('stops waiting for an invisible policy store after 30 s', async () => {
@@ -238,7 +294,7 @@ describe('applyPlan', () => {
         sleep: async (ms: number) => void vi.setSystemTime(Date.now() + ms),
       };
       const error = await applyPlan(
-        applicable(planFor(createRequest(cognitoProperties()), 'eu-west-1')),
+        applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
         d,
       ).catch((e) => e);
       expect(error).toBeInstanceOf(ApiCallError);
@@ -255,7 +311,7 @@ describe('applyPlan', () => {
       identitySourceId: IDENTITY_SOURCE_ID,
       ...meta,
     } as never);
-    const request = updateRequest(
+    const request = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ PrincipalEntityType: 'A::B' }),
       cognitoProperties(),
@@ -271,7 +327,7 @@ describe('applyPlan', () => {
   });
 
   it('calls nothing for a no-op update', async () => {
-    const request = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties(), cognitoProperties());
+    const request = updateResource(IDENTITY_SOURCE_ID, cognitoProperties(), cognitoProperties());
     expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
       kind: 'unchanged',
       identitySourceId: IDENTITY_SOURCE_ID,
@@ -291,7 +347,7 @@ describe('applyPlan', () => {
         }),
       );
     const plan = applicable(
-      planFor(deleteRequest(IDENTITY_SOURCE_ID, cognitoProperties()), 'eu-west-1'),
+      planFor(deleteResource(IDENTITY_SOURCE_ID, cognitoProperties()), 'eu-west-1'),
     );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'deleted' });
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'already-gone' });
@@ -304,7 +360,7 @@ describe('applyPlan', () => {
     } as never);
     vp.on(DeleteIdentitySourceCommand).resolves(meta as never);
     const plan = applicable(
-      planFor(deleteRequest(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
+      planFor(deleteResource(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
     );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'deleted' });
     expect(vp).toHaveReceivedCommandWith(CreateIdentitySourceCommand, { clientToken: 'tok-9' });
@@ -324,7 +380,7 @@ describe('applyPlan', () => {
       }),
     );
     const plan = applicable(
-      planFor(deleteRequest(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
+      planFor(deleteResource(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
     );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'nothing-to-delete' });
     expect(vp).toHaveReceivedCommandTimes(DeleteIdentitySourceCommand, 0);
@@ -333,7 +389,7 @@ describe('applyPlan', () => {
 
 describe('applyPlan: sweeping with the create journal', () => {
   const journalWith = (entry: JournalEntry | undefined): CreateJournal => ({
-    begin: async () => {},
+    begin: async () => 'begun',
     settle: async () => 'recorded',
     closeCancelled: async () => {},
     cancel: async () => entry,
@@ -347,7 +403,7 @@ describe('applyPlan: sweeping with the create journal', () => {
     endsBy,
   });
   const sweepPlan = () =>
-    applicable(planFor(deleteRequest('made|up|IdentitySource', cognitoProperties()), 'eu-west-1'));
+    applicable(planFor(deleteResource('made|up|IdentitySource', cognitoProperties()), 'eu-west-1'));
 
   it('does not wait for a Create whose invocation has ended, and replays its token', async () => {
     vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISorphan', ...meta } as never);
@@ -373,6 +429,35 @@ describe('applyPlan: sweeping with the create journal', () => {
     const d = { ...deps(10_000), journal };
     expect(await applyPlan(sweepPlan(), d)).toEqual({ kind: 'deleted' });
     expect(d.waits).toEqual([500, 500]);
+    expect(vp.calls()).toHaveLength(0);
+  });
+
+  it("records the Delete's own issue time as when CloudFormation gave up", async () => {
+    const cancelled: number[] = [];
+    const journal: CreateJournal = {
+      ...journalWith(undefined),
+      cancel: async (_key, gaveUpAt) => {
+        cancelled.push(gaveUpAt);
+        return undefined;
+      },
+    };
+    const issuedAt = Date.parse('2026-12-01T10:00:00Z');
+    const plan = applicable(
+      planFor(
+        { ...deleteResource('made|up|IdentitySource', cognitoProperties()), issuedAt },
+        'eu-west-1',
+      ),
+    );
+    await applyPlan(plan, { ...deps(), journal });
+    expect(cancelled).toEqual([issuedAt]);
+  });
+
+  it('makes nothing for a Create CloudFormation gave up on before it began', async () => {
+    const journal: CreateJournal = { ...journalWith(undefined), begin: async () => 'given-up' };
+    const plan = applicable(planFor(createResource(cognitoProperties()), 'eu-west-1'));
+    const error = await applyPlan(plan, { ...deps(), journal }).catch((e) => e);
+    expect(error).toBeInstanceOf(CreateGivenUpError);
+    expect(error.mayHaveTakenEffect).toBe(false);
     expect(vp.calls()).toHaveLength(0);
   });
 

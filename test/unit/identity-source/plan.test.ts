@@ -4,20 +4,20 @@ import { createUnconfirmedId, notCreatedId } from '../../../src/identity-source/
 import { planFor } from '../../../src/identity-source/plan.js';
 import {
   cognitoProperties,
-  createRequest,
-  deleteRequest,
+  createResource,
+  deleteResource,
   IDENTITY_SOURCE_ID,
   oidcProperties,
   POLICY_STORE_ID,
   USER_POOL_ARN,
-  updateRequest,
+  updateResource,
 } from '../../fixtures/requests.js';
 
 const REGION = 'eu-west-1';
 
 describe('planFor: Create', () => {
   it('creates with the RequestId as clientToken, in the function region', () => {
-    const request = createRequest(cognitoProperties());
+    const request = createResource(cognitoProperties());
     const plan = planFor(request, REGION);
     expect(plan).toMatchObject({
       action: 'create',
@@ -34,7 +34,7 @@ describe('planFor: Create', () => {
 
   it('creates in the Region property when set', () => {
     expect(
-      planFor(createRequest(cognitoProperties({ Region: 'ap-southeast-2' })), REGION),
+      planFor(createResource(cognitoProperties({ Region: 'ap-southeast-2' })), REGION),
     ).toMatchObject({
       action: 'create',
       region: 'ap-southeast-2',
@@ -42,7 +42,7 @@ describe('planFor: Create', () => {
   });
 
   it('turns a RequestId that breaks the token rule into a deterministic token', () => {
-    const request = createRequest(cognitoProperties(), {
+    const request = createResource(cognitoProperties(), {
       requestId: 'request id with spaces and more than sixty-four characters in total!!',
     });
     const plan = planFor(request, REGION);
@@ -52,7 +52,7 @@ describe('planFor: Create', () => {
   });
 
   it('rejects invalid properties with a not-created marker', () => {
-    const request = createRequest({ PolicyStoreId: POLICY_STORE_ID });
+    const request = createResource({ PolicyStoreId: POLICY_STORE_ID });
     expect(planFor(request, REGION)).toEqual({
       action: 'reject',
       problems: [{ path: 'Configuration', message: 'is required' }],
@@ -63,7 +63,7 @@ describe('planFor: Create', () => {
 
 describe('planFor: Update', () => {
   it('updates in place, mapping Configuration to updateConfiguration', () => {
-    const request = updateRequest(
+    const request = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ PrincipalEntityType: 'MyApp::Person' }),
       cognitoProperties(),
@@ -89,7 +89,7 @@ describe('planFor: Update', () => {
     const updateConfiguration = {
       CognitoUserPoolConfiguration: { UserPoolArn: USER_POOL_ARN, ClientIds: ['only-this'] },
     };
-    const request = updateRequest(
+    const request = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ UpdateConfiguration: updateConfiguration }),
       cognitoProperties(),
@@ -101,7 +101,7 @@ describe('planFor: Update', () => {
   });
 
   it('switches between Cognito and OIDC in place (a store holds one source)', () => {
-    const request = updateRequest(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties());
+    const request = updateResource(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties());
     const plan = planFor(request, REGION);
     expect(plan.action).toBe('update');
     expect(plan.action === 'update' && plan.input.updateConfiguration).toHaveProperty(
@@ -110,7 +110,7 @@ describe('planFor: Update', () => {
   });
 
   it('replaces on a PolicyStoreId change, with this RequestId as token', () => {
-    const request = updateRequest(
+    const request = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ PolicyStoreId: 'PSother' }),
       cognitoProperties(),
@@ -126,8 +126,28 @@ describe('planFor: Update', () => {
     });
   });
 
+  it('marks a change between an alias and an id for resolution: the same store is no replacement', () => {
+    const alias = 'policy-store-alias/payments';
+    const request = updateResource(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PolicyStoreId: alias }),
+      cognitoProperties(),
+    );
+    expect(planFor(request, REGION)).toMatchObject({
+      action: 'create',
+      replaces: { sameStoreIf: { old: POLICY_STORE_ID, next: alias } },
+    });
+    const plain = updateResource(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PolicyStoreId: 'PSother' }),
+      cognitoProperties(),
+    );
+    const planned = planFor(plain, REGION);
+    expect(planned.action === 'create' && planned.replaces).not.toHaveProperty('sameStoreIf');
+  });
+
   it('replaces on a Region change, but not when Region only names the default', () => {
-    const moved = updateRequest(
+    const moved = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ Region: 'us-east-1' }),
       cognitoProperties(),
@@ -137,7 +157,7 @@ describe('planFor: Update', () => {
       region: 'us-east-1',
       replaces: { identitySourceId: IDENTITY_SOURCE_ID },
     });
-    const explicit = updateRequest(
+    const explicit = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ Region: REGION }),
       cognitoProperties(),
@@ -158,15 +178,15 @@ describe('planFor: Update', () => {
         },
       },
     });
-    expect(planFor(updateRequest(IDENTITY_SOURCE_ID, next, old), REGION)).toMatchObject({
+    expect(planFor(updateResource(IDENTITY_SOURCE_ID, next, old), REGION)).toMatchObject({
       action: 'no-op',
       identitySourceId: IDENTITY_SOURCE_ID,
     });
   });
 
   it('treats a rollback (old and new swapped) like any update', () => {
-    const forward = updateRequest(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties());
-    const back = updateRequest(IDENTITY_SOURCE_ID, cognitoProperties(), oidcProperties());
+    const forward = updateResource(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties());
+    const back = updateResource(IDENTITY_SOURCE_ID, cognitoProperties(), oidcProperties());
     expect(planFor(forward, REGION).action).toBe('update');
     const plan = planFor(back, REGION);
     expect(plan.action === 'update' && plan.input.updateConfiguration).toHaveProperty(
@@ -175,7 +195,7 @@ describe('planFor: Update', () => {
   });
 
   it('rejects invalid new properties and keeps the physical id', () => {
-    const request = updateRequest(
+    const request = updateResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ PrincipalEntityType: '' }),
       cognitoProperties(),
@@ -187,14 +207,14 @@ describe('planFor: Update', () => {
   });
 
   it('creates when the resource has no identity source yet (marker id)', () => {
-    const request = updateRequest(notCreatedId('r0'), cognitoProperties(), cognitoProperties());
+    const request = updateResource(notCreatedId('r0'), cognitoProperties(), cognitoProperties());
     expect(planFor(request, REGION)).toMatchObject({ action: 'create' });
   });
 });
 
 describe('planFor: Delete', () => {
   it('deletes the identity source in its store and region', () => {
-    const request = deleteRequest(
+    const request = deleteResource(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ Region: 'eu-central-1' }),
     );
@@ -202,12 +222,12 @@ describe('planFor: Delete', () => {
       action: 'delete',
       region: 'eu-central-1',
       input: { policyStoreId: POLICY_STORE_ID, identitySourceId: IDENTITY_SOURCE_ID },
-      resource: { stackId: request.stackId, logicalResourceId: 'IdentitySource' },
+      resource: request.resource,
     });
   });
 
   it('deletes even when properties other than the location are invalid', () => {
-    const request = deleteRequest(IDENTITY_SOURCE_ID, {
+    const request = deleteResource(IDENTITY_SOURCE_ID, {
       PolicyStoreId: POLICY_STORE_ID,
       Configuration: 'broken',
     });
@@ -215,24 +235,24 @@ describe('planFor: Delete', () => {
   });
 
   it('acknowledges the marker of a Create that made nothing', () => {
-    expect(planFor(deleteRequest(notCreatedId('r1'), {}), REGION)).toMatchObject({
+    expect(planFor(deleteResource(notCreatedId('r1'), {}), REGION)).toMatchObject({
       action: 'acknowledge',
     });
   });
 
   it('sweeps for an unanswered Create when the id cannot be an identity source id', () => {
-    const request = deleteRequest(
+    const request = deleteResource(
       'arn:aws:cloudformation:made-up|IdentitySource|xyz',
       cognitoProperties(),
     );
     expect(planFor(request, REGION)).toEqual({
       action: 'sweep',
-      resource: { stackId: request.stackId, logicalResourceId: 'IdentitySource' },
+      resource: request.resource,
     });
   });
 
   it('replays an unconfirmed Create with its token to find what it made', () => {
-    const request = deleteRequest(createUnconfirmedId('token-1'), cognitoProperties());
+    const request = deleteResource(createUnconfirmedId('token-1'), cognitoProperties());
     expect(planFor(request, REGION)).toMatchObject({
       action: 'delete-unconfirmed',
       region: REGION,
@@ -241,7 +261,7 @@ describe('planFor: Delete', () => {
   });
 
   it('rejects a Delete whose PolicyStoreId is unusable', () => {
-    const request = deleteRequest(IDENTITY_SOURCE_ID, { PolicyStoreId: 'no spaces allowed' });
+    const request = deleteResource(IDENTITY_SOURCE_ID, { PolicyStoreId: 'no spaces allowed' });
     expect(planFor(request, REGION)).toMatchObject({
       action: 'reject',
       physicalResourceId: IDENTITY_SOURCE_ID,

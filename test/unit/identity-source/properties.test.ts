@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseProperties } from '../../../src/identity-source/properties.js';
-import { formatProblems } from '../../../src/identity-source/property-reader.js';
+import { COGNITO_API_CONFIGURATION, OIDC_API_CONFIGURATION } from '../../fixtures/api-shapes.js';
 import { cognitoProperties, oidcProperties, USER_POOL_ARN } from '../../fixtures/requests.js';
 
 function problemsOf(raw: Record<string, unknown>): string[] {
@@ -16,13 +16,7 @@ describe('parseProperties', () => {
       ok: true,
       properties: {
         policyStoreId: 'PSEXAMPLEabcdefg111111',
-        configuration: {
-          cognitoUserPoolConfiguration: {
-            userPoolArn: USER_POOL_ARN,
-            clientIds: ['client-a', 'client-b'],
-            groupConfiguration: { groupEntityType: 'MyApp::Group' },
-          },
-        },
+        configuration: COGNITO_API_CONFIGURATION,
         principalEntityType: 'MyApp::User',
         region: 'us-gov-west-1',
       },
@@ -31,16 +25,7 @@ describe('parseProperties', () => {
 
   it('maps an OIDC access-token configuration', () => {
     const result = parseProperties(oidcProperties());
-    expect(result.ok && result.properties.configuration).toEqual({
-      openIdConnectConfiguration: {
-        issuer: 'https://auth.example.com',
-        entityIdPrefix: 'MyOIDCProvider',
-        groupConfiguration: { groupClaim: 'groups', groupEntityType: 'MyApp::Group' },
-        tokenSelection: {
-          accessTokenOnly: { audiences: ['https://api.example.com'], principalIdClaim: 'sub' },
-        },
-      },
-    });
+    expect(result.ok && result.properties.configuration).toEqual(OIDC_API_CONFIGURATION);
   });
 
   it('maps an OIDC identity-token configuration and an UpdateConfiguration', () => {
@@ -86,6 +71,28 @@ describe('parseProperties', () => {
     ]);
   });
 
+  it('accepts a policy store alias, beyond the native schema, and nothing else it rejects', () => {
+    for (const PolicyStoreId of [
+      'policy-store-alias/payments',
+      'policy-store-alias/team_a/prod-1',
+      `policy-store-alias/${'a'.repeat(131)}`,
+    ]) {
+      expect(parseProperties(cognitoProperties({ PolicyStoreId })).ok, PolicyStoreId).toBe(true);
+    }
+    for (const PolicyStoreId of [
+      'policy-store-alias/',
+      'policy-store-alias/has space',
+      'Policy-Store-Alias/x',
+      'alias/payments',
+      'ps_1',
+      `policy-store-alias/${'a'.repeat(132)}`,
+    ]) {
+      expect(problemsOf(cognitoProperties({ PolicyStoreId })), PolicyStoreId).toEqual([
+        expect.stringMatching(/^PolicyStoreId: must be a policy store id .* or alias/),
+      ]);
+    }
+  });
+
   it('reports every problem, not only the first', () => {
     const problems = problemsOf({
       PolicyStoreId: 'bad id!',
@@ -101,7 +108,7 @@ describe('parseProperties', () => {
     });
     expect(problems).toEqual([
       'Colour: is not a known property (expected one of: PolicyStoreId, Configuration, PrincipalEntityType, UpdateConfiguration, Region)',
-      'PolicyStoreId: must be a policy store id (letters, digits and hyphens)',
+      'PolicyStoreId: must be a policy store id (letters, digits and hyphens) or alias (policy-store-alias/ followed by letters, digits, -, _ or /; at most 150 characters)',
       'Configuration.OpenIdConnectConfiguration.Issuer: must be an https:// URL (the OIDC issuer)',
       'Configuration.OpenIdConnectConfiguration.GroupConfiguration.GroupEntityType: must be a Cedar entity type such as MyApp::Group (identifiers joined by ::)',
       'Configuration.OpenIdConnectConfiguration.TokenSelection.AccessTokenOnly.Audiences: must have 1 to 255 items (got 0)',
@@ -219,14 +226,5 @@ describe('parseProperties', () => {
 
   it('requires PolicyStoreId and Configuration', () => {
     expect(problemsOf({})).toEqual(['PolicyStoreId: is required', 'Configuration: is required']);
-  });
-
-  it('formats problems as one reason naming each path', () => {
-    expect(
-      formatProblems([
-        { path: 'A.B', message: 'is required' },
-        { path: 'C', message: 'must be x' },
-      ]),
-    ).toBe('Invalid properties: A.B: is required; C: must be x');
   });
 });

@@ -1,10 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResourceOutcome } from '../../src/cloudformation/response.js';
-import { idempotencyGuard } from '../../src/idempotency.js';
-import { silentLog } from '../fixtures/log.js';
-import { cognitoProperties, createRequest } from '../fixtures/requests.js';
-import { type DynamoDbLocal, startDynamoDb } from '../support/dynamodb-local.js';
+import type { ResourceOutcome } from '../../../src/cloudformation/response-body.js';
+import { idempotencyGuard } from '../../../src/persistence/idempotency.js';
+import { silentLog } from '../../fixtures/log.js';
+import { cognitoProperties, createRequest } from '../../fixtures/requests.js';
+import { type DynamoDbLocal, startDynamoDb } from '../../support/dynamodb-local.js';
 
 let dynamo: DynamoDbLocal;
 beforeAll(async () => {
@@ -129,6 +129,69 @@ describe('idempotencyGuard on DynamoDB (dynalite)', () => {
     expect(calls).toBe(1);
     expect(log.lines.some((l) => l.level === 'WARN' && /could not be saved/.test(l.message))).toBe(
       true,
+    );
+  });
+
+  it('never stores a FAILED outcome: the same request runs again, then its SUCCESS is kept', async () => {
+    const { guard: g } = guard();
+    const request = createRequest(cognitoProperties());
+    const failed: ResourceOutcome = {
+      status: 'FAILED',
+      physicalResourceId: `NotCreated:${request.requestId}`,
+      reason: 'ThrottlingException until the deadline',
+    };
+    const failing = counter(failed);
+    expect(await g.run(request, context, failing.compute)).toEqual({
+      kind: 'computed',
+      outcome: failed,
+    });
+    expect(await g.run(request, context, failing.compute)).toEqual({
+      kind: 'computed',
+      outcome: failed,
+    });
+    expect(failing.calls()).toBe(2);
+    const succeeding = counter(success);
+    expect(await g.run(request, context, succeeding.compute)).toMatchObject({ kind: 'computed' });
+    expect(await g.run(request, context, succeeding.compute)).toMatchObject({ kind: 'replayed' });
+    expect(succeeding.calls()).toBe(1);
+  });
+
+  it('lets each of concurrent invocations leave a record that expires with its own invocation', async () => {
+    const { guard: g } = guard();
+    const held: (() => void)[] = [];
+    const hold = async () => {
+      await new Promise<void>((resolve) => held.push(resolve));
+      return success;
+    };
+    const inProgressItems = async () => {
+      const { Items = [] } = await dynamo.client.send(
+        new ScanCommand({ TableName: dynamo.tableName }),
+      );
+      return Items.filter((item) => item.status?.S === 'INPROGRESS');
+    };
+    // Started one after the other, all three running at once in this one process.
+    const remaining = [5_000, 600_000, 60_000];
+    const runs: Promise<unknown>[] = [];
+    const expiresIn: number[] = [];
+    const seen = new Set((await inProgressItems()).map((item) => item.id?.S ?? ''));
+    for (const ms of remaining) {
+      const started = Date.now();
+      runs.push(
+        g.run(createRequest(cognitoProperties()), { getRemainingTimeInMillis: () => ms }, hold),
+      );
+      while (held.length < runs.length) await new Promise((r) => setTimeout(r, 10));
+      const fresh = (await inProgressItems()).filter((item) => !seen.has(item.id?.S ?? ''));
+      expect(fresh).toHaveLength(1);
+      seen.add(fresh[0]?.id?.S ?? '');
+      expiresIn.push(Number(fresh[0]?.in_progress_expiration?.N) - started);
+    }
+    for (const [i, ms] of remaining.entries()) {
+      expect(expiresIn[i], `invocation ${i}`).toBeGreaterThanOrEqual(ms);
+      expect(expiresIn[i], `invocation ${i}`).toBeLessThan(ms + 2_000);
+    }
+    for (const release of held) release();
+    expect(await Promise.all(runs)).toEqual(
+      remaining.map(() => ({ kind: 'computed', outcome: success })),
     );
   });
 

@@ -1,75 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  buildResponseBody,
-  deliverResponse,
-  MAX_RESPONSE_BYTES,
-} from '../../../src/cloudformation/response.js';
+import { deliverResponse } from '../../../src/cloudformation/response-delivery.js';
 import { silentLog } from '../../fixtures/log.js';
 import { type ResponseRecorder, startResponseRecorder } from '../../support/response-recorder.js';
-
-const target = {
-  stackId: 'arn:aws:cloudformation:eu-west-1:1:stack/s/1',
-  requestId: 'r-1',
-  logicalResourceId: 'Res',
-};
-
-describe('buildResponseBody', () => {
-  it('renders the protocol fields', () => {
-    const { json, shortened } = buildResponseBody(
-      target,
-      { status: 'SUCCESS', physicalResourceId: 'IS1', data: { IdentitySourceId: 'IS1' } },
-      'stream',
-    );
-    expect(shortened).toBe('nothing');
-    expect(JSON.parse(json)).toEqual({
-      Status: 'SUCCESS',
-      PhysicalResourceId: 'IS1',
-      StackId: target.stackId,
-      RequestId: 'r-1',
-      LogicalResourceId: 'Res',
-      NoEcho: false,
-      Data: { IdentitySourceId: 'IS1' },
-    });
-  });
-
-  it('cuts a long Reason first, keeping its start and naming the log stream', () => {
-    const reason = `START ${'é'.repeat(5000)}`;
-    const { json, shortened } = buildResponseBody(
-      target,
-      { status: 'FAILED', physicalResourceId: 'x', reason, data: { a: 'b' } },
-      'stream-9',
-    );
-    expect(shortened).toBe('reason');
-    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
-    const body = JSON.parse(json);
-    expect(body.Reason.startsWith('START éé')).toBe(true);
-    expect(body.Reason).toContain('stream-9');
-    expect(body.Data).toEqual({ a: 'b' });
-  });
-
-  it('drops Data when cutting the Reason is not enough, and says so', () => {
-    const data = { big: 'x'.repeat(5000) };
-    const { json, shortened } = buildResponseBody(
-      target,
-      { status: 'SUCCESS', physicalResourceId: 'x', data },
-      's',
-    );
-    expect(shortened).toBe('data');
-    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
-    const body = JSON.parse(json);
-    expect(body.Data).toBeUndefined();
-    expect(body.Reason).toMatch(/^Data dropped: the response exceeded 4096 bytes/);
-  });
-
-  it('never splits a surrogate pair', () => {
-    const { json } = buildResponseBody(
-      target,
-      { status: 'FAILED', physicalResourceId: 'x', reason: '😀'.repeat(3000) },
-      's',
-    );
-    expect(JSON.parse(json).Reason).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
-  });
-});
 
 let recorder: ResponseRecorder | undefined;
 afterEach(async () => {

@@ -14,6 +14,10 @@
  * | `failed` | the Create failed; `mayHaveTakenEffect` says whether a source might exist |
  * | `cancelled` | a Delete arrived before the Create was answered; the Create must not succeed |
  * | `cleaned` | a cancelled Create removed what it made |
+ *
+ * Beside the entry, a resource keeps when CloudFormation last gave up on a Create of it (a
+ * Delete that lacks the id was handled): a Create that CloudFormation issued before that — one
+ * that waited in Lambda's queue longer than CloudFormation waited for it — must make nothing.
  */
 import type { CreateIdentitySourceInput } from '@aws-sdk/client-verifiedpermissions';
 
@@ -58,10 +62,22 @@ export type CreateResult =
 
 export interface CreateJournal {
   /** Records a Create about to call the API (replacing the resource's previous entry). */
+  /**
+   * Records a Create about to call the API (replacing the resource's previous entry). Answers
+   * `given-up` — and records nothing — when CloudFormation gave up on this resource's Creates
+   * after `issuedAt` (or at the same second): the Create must make nothing.
+   */
   begin(
     key: ResourceKey,
-    entry: { requestId: string; region: string; input: CreateIdentitySourceInput; endsBy: number },
-  ): Promise<void>;
+    entry: {
+      requestId: string;
+      region: string;
+      input: CreateIdentitySourceInput;
+      endsBy: number;
+      /** Epoch ms when CloudFormation issued the Create; unknown: never given up. */
+      issuedAt?: number;
+    },
+  ): Promise<'begun' | 'given-up'>;
   /**
    * Records how the Create ended. Answers `cancelled` when a Delete got there first: the
    * caller must then remove what it made.
@@ -74,9 +90,11 @@ export interface CreateJournal {
   /** A cancelled Create removed its source (`cleaned`), or could not (`finished`). */
   closeCancelled(key: ResourceKey, requestId: string, how: 'cleaned' | 'finished'): Promise<void>;
   /**
-   * For a Delete that does not know the id: marks the latest unanswered Create cancelled
-   * and returns its entry as found (before cancelling); `undefined` when there is none.
+   * For a Delete that does not know the id: records that CloudFormation gave up on this
+   * resource's Creates issued until `gaveUpAt` (epoch ms, the Delete's own issue time), marks
+   * the latest unanswered Create cancelled and returns its entry as found (before cancelling);
+   * `undefined` when there is none.
    */
-  cancel(key: ResourceKey): Promise<JournalEntry | undefined>;
+  cancel(key: ResourceKey, gaveUpAt: number): Promise<JournalEntry | undefined>;
   read(key: ResourceKey): Promise<JournalEntry | undefined>;
 }

@@ -1,7 +1,13 @@
 /**
  * Powertools idempotency around the resource work ("decide + apply"), keyed on
- * StackId + RequestId + LogicalResourceId. The stored result is the outcome, so a repeated
- * delivery of a finished request re-sends the same response without calling the API again.
+ * StackId + RequestId + LogicalResourceId. A SUCCESS is stored, so a repeated delivery of a
+ * finished request re-sends the same response without calling the API again. A FAILED outcome
+ * is never stored: CloudFormation reuses a RequestId when a deployment is retried, and the
+ * retry must run again (the clientToken keeps it from making a second source).
+ *
+ * Per-request state is per invocation: each run gets its own Powertools configuration with its
+ * own Lambda context, so concurrent invocations in one process (Lambda Managed Instances) each
+ * leave an in-progress record that expires with their own invocation.
  *
  * Sending the response stays outside: the first invocation answers; a duplicate that arrives
  * while it runs ends without answering. An unreachable table never fails the stack: the work
@@ -14,9 +20,10 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CustomResourceRequest } from './cloudformation/request.js';
-import type { ResourceOutcome } from './cloudformation/response.js';
-import type { Log } from './logger.js';
+import type { CustomResourceRequest } from '../cloudformation/request.js';
+import type { ResourceOutcome } from '../cloudformation/response-body.js';
+import type { InvocationContext } from '../lambda-context.js';
+import type { Log } from '../logger.js';
 import { tableClient } from './table-client.js';
 
 /** A record outlives the ResponseURL (2 h) with room to spare. */
@@ -34,7 +41,7 @@ export interface IdempotencyGuard {
    */
   run(
     request: CustomResourceRequest,
-    context: { getRemainingTimeInMillis(): number } | undefined,
+    context: InvocationContext | undefined,
     compute: () => Promise<ResourceOutcome>,
   ): Promise<GuardedOutcome>;
 }
@@ -69,15 +76,12 @@ export function idempotencyGuard(options: {
   }
   const client = options.client ?? tableClient();
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
-  const config = new IdempotencyConfig({
-    eventKeyJmesPath: '[StackId, RequestId, LogicalResourceId]',
-    expiresAfterSeconds: RECORD_TTL_SECONDS,
-    throwOnNoIdempotencyKey: true,
-  });
-  const once = makeIdempotent(
-    async (_key: RequestKey, compute: () => Promise<ResourceOutcome>) => compute(),
-    { persistenceStore, config },
-  );
+  /** The stored work: a FAILED outcome is thrown, so Powertools deletes its record instead. */
+  const storedWork = async (_key: RequestKey, compute: () => Promise<ResourceOutcome>) => {
+    const outcome = await compute();
+    if (outcome.status === 'FAILED') throw new NotStored(outcome);
+    return outcome;
+  };
 
   return {
     async run(request, context, compute) {
@@ -88,11 +92,17 @@ export function idempotencyGuard(options: {
         computed = await compute();
         return computed;
       };
+      const config = new IdempotencyConfig({
+        eventKeyJmesPath: '[StackId, RequestId, LogicalResourceId]',
+        expiresAfterSeconds: RECORD_TTL_SECONDS,
+        throwOnNoIdempotencyKey: true,
+      });
       if (context !== undefined && typeof context.getRemainingTimeInMillis === 'function') {
         config.registerLambdaContext(
           context as Parameters<IdempotencyConfig['registerLambdaContext']>[0],
         );
       }
+      const once = makeIdempotent(storedWork, { persistenceStore, config });
       const key: RequestKey = {
         StackId: request.stackId,
         RequestId: request.requestId,
@@ -103,6 +113,8 @@ export function idempotencyGuard(options: {
         return { kind: ran ? 'computed' : 'replayed', outcome };
       } catch (error) {
         if (error instanceof IdempotencyAlreadyInProgressError) return { kind: 'in-progress' };
+        if (error instanceof NotStored) return { kind: 'computed', outcome: error.outcome };
+        if (computed?.status === 'FAILED') return { kind: 'computed', outcome: computed };
         if (computed !== undefined) {
           log.warn('Idempotency record could not be saved; answering with the computed outcome', {
             error: describe(error),
@@ -120,6 +132,14 @@ export function idempotencyGuard(options: {
       }
     },
   };
+}
+
+/** Carries a FAILED outcome out of the stored work, so that it is not stored. */
+class NotStored extends Error {
+  override readonly name = 'NotStored';
+  constructor(readonly outcome: ResourceOutcome) {
+    super('a FAILED outcome is not stored');
+  }
 }
 
 function describe(error: unknown): string {
