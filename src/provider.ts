@@ -13,6 +13,7 @@ import {
 import { buildResponseBody, type ResourceOutcome } from './cloudformation/response-body.js';
 import { deliverResponse } from './cloudformation/response-delivery.js';
 import { checkResponseUrl, redactUrl } from './cloudformation/response-url.js';
+import type { StackRollingBack } from './cloudformation/stack-status.js';
 import type { AssumeRole } from './identity-source/assumed-role.js';
 import type { ClientForRegion } from './identity-source/client.js';
 import { notCreatedId } from './identity-source/physical-id.js';
@@ -21,6 +22,7 @@ import type { Log } from './logger.js';
 import { parseArn } from './partitions.js';
 import type { CreateJournal } from './persistence/create-journal.js';
 import type { GuardedOutcome, IdempotencyGuard } from './persistence/idempotency.js';
+import type { Ownership } from './persistence/ownership.js';
 import { afterAnswer, type ProvisionDependencies, provision } from './provision.js';
 
 export interface ProviderDependencies {
@@ -37,6 +39,10 @@ export interface ProviderDependencies {
   readonly put?: PutResponse;
   /** Records Creates so a Delete that lacks the id can find them; optional. */
   readonly journal?: CreateJournal;
+  /** Records who owns each store's one source, for renames and adoption; optional. */
+  readonly ownership?: Ownership;
+  /** Tells whether a stack is rolling back (an adopted source is then handed back). */
+  readonly stackRollingBack?: StackRollingBack;
 }
 
 /** The dependencies with what one invocation knows. */

@@ -54,6 +54,7 @@ export function planDelete(
       action: 'delete-unconfirmed',
       ...location.target,
       replay: createInput(parsed.properties, current.clientToken),
+      resource,
     };
   }
   if (!location.ok) return { action: 'reject', problems: location.problems, physicalResourceId };

@@ -83,7 +83,11 @@ export type Plan =
       readonly resource: ResourceKey;
       readonly issuedAt?: number;
     })
-  | (Target & { readonly action: 'delete-unconfirmed'; readonly replay: CreateIdentitySourceInput })
+  | (Target & {
+      readonly action: 'delete-unconfirmed';
+      readonly replay: CreateIdentitySourceInput;
+      readonly resource: ResourceKey;
+    })
   | { readonly action: 'acknowledge'; readonly physicalResourceId: string; readonly why: string }
   | {
       readonly action: 'reject';
