@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { declaredRegions } from './support/cfn-regions.js';
 import {
   IDENTITY_SOURCE_TYPE,
   loadNativeModel,
@@ -261,13 +262,23 @@ describe('examples/native-migration', () => {
     });
   });
 
-  it('custom.yaml differs only in Type, ServiceToken and the ProviderStackName parameter', () => {
-    expect(differences(native, custom).sort()).toEqual([
+  it('custom.yaml differs only in Type, ServiceToken, the ProviderStackName parameter and its regions', () => {
+    const regions = 'Metadata.cfn-lint.config.regions';
+    const diff = differences(native, custom).map((p) => (p.startsWith(regions) ? regions : p));
+    expect([...new Set(diff)].sort()).toEqual([
+      regions,
       'Parameters.ProviderStackName',
       'Resources.IdentitySource.Properties.ServiceToken',
       'Resources.IdentitySource.Type',
     ]);
     expect(custom.Resources.IdentitySource?.Type).toBe(CUSTOM_TYPE);
+  });
+
+  it('custom.yaml is meant for the regions without the native type that have Cognito, native.yaml not', () => {
+    for (const region of ['ap-east-2', 'ap-southeast-6']) {
+      expect(declaredRegions(custom), region).toContain(region);
+      expect(declaredRegions(native), region).not.toContain(region);
+    }
   });
 });
 
