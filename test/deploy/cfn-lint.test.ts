@@ -1,14 +1,17 @@
 /**
  * Every template — template.yaml and each example, as written — is clean with the field's
- * linter, the Python cfn-lint on PATH, in the regions it declares it is meant for. And
- * cfn-lint, run this way, still finds real mistakes.
+ * linter, the Python cfn-lint on PATH, in the regions it declares it is meant for; template.yaml
+ * also with the parameter values of a deployment without and with AssumableRoleArns. And
+ * cfn-lint, run this way, still finds real mistakes. (What SAM's transform makes of the SAM
+ * templates is linted in sam-transform.test.ts.)
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cfnLint, type LintFinding } from './support/cfn-lint.js';
+import { cfnLint, cfnLintDeployments, type LintFinding } from './support/cfn-lint.js';
 import { declaredRegions, withRegions } from './support/cfn-regions.js';
+import { NO_ROLES, TWO_ROLES } from './support/deployments.js';
 import { PIP_INSTALL } from './support/python-tools.js';
 import {
   allTemplatePaths,
@@ -45,6 +48,7 @@ async function brokenProvider(): Promise<CfnTemplate> {
 
 let dir: string;
 let asWritten: Record<string, LintFinding[]>;
+let deployed: Record<string, LintFinding[]>;
 const broken: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -56,8 +60,17 @@ beforeAll(async () => {
     broken[name] = join(dir, `broken-${name}.json`);
     await writeFile(broken[name], JSON.stringify(template));
   }
-  // One run for every file as written, each in its declared regions.
-  asWritten = await cfnLint([...paths.map(file), ...Object.values(broken)]);
+  // One run for every file as written (each in its declared regions), one for the deployments.
+  [asWritten, deployed] = await Promise.all([
+    cfnLint([...paths.map(file), ...Object.values(broken)]),
+    cfnLintDeployments(
+      [NO_ROLES, TWO_ROLES].map((parameters) => ({
+        template: file(PROVIDER_TEMPLATE),
+        parameters,
+      })),
+      dir,
+    ),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
@@ -71,6 +84,12 @@ describe.each(paths)('%s', (path) => {
 
   it('is clean with cfn-lint in those regions', () => {
     expect(asWritten[file(path)]).toEqual([]);
+  });
+});
+
+describe('template.yaml deployed without and with AssumableRoleArns (and FIPS)', () => {
+  it('is clean with cfn-lint for both parameter sets', () => {
+    expect(deployed[file(PROVIDER_TEMPLATE)]).toEqual([]);
   });
 });
 

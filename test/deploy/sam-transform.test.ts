@@ -1,7 +1,8 @@
 /**
  * SAM's own transform (the Python aws-sam-translator, run offline) accepts template.yaml and
  * every SAM example — after `sam package` has replaced local CodeUris — in each region the
- * template declares, and what it makes is clean with cfn-lint in those regions.
+ * template declares, and what it makes is clean with cfn-lint in those regions: template.yaml
+ * without and with AssumableRoleArns.
  *
  * Linting the transform's output is not redundant with linting the SAM template: cfn-lint
  * runs its own, looser transform and does not check everything on the resources SAM
@@ -11,10 +12,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cfnLint, type LintFinding } from './support/cfn-lint.js';
+import { cfnLint, cfnLintDeployments, type LintFinding } from './support/cfn-lint.js';
 import { declaredRegions, expandRegions, regionTypes, withRegions } from './support/cfn-regions.js';
+import { NO_ROLES, samParameters, TWO_ROLES } from './support/deployments.js';
 import { PIP_INSTALL } from './support/python-tools.js';
 import {
+  type ParameterValues,
   packaged,
   samTranslate,
   type Translation,
@@ -38,6 +41,11 @@ for (const path of await allTemplatePaths()) {
 }
 const samPaths = Object.keys(templates);
 const provider = templates[PROVIDER_TEMPLATE]!;
+
+/** The parameter sets each SAM template is translated with. */
+function parameterSets(path: string): ParameterValues[] {
+  return path === PROVIDER_TEMPLATE ? [samParameters(NO_ROLES), samParameters(TWO_ROLES)] : [{}];
+}
 
 /** Region name prefixes of the partitions other than `aws` (an expectation, not a lookup). */
 const PARTITION_PREFIXES: ReadonlyArray<readonly [string, string]> = [
@@ -89,6 +97,7 @@ const outputs: Record<string, string[]> = {};
 let refusals: Record<string, Translation>;
 let misspelledFile: string;
 let findings: Record<string, LintFinding[]>;
+let deployedFindings: Record<string, LintFinding[]>;
 
 async function writeOutput(
   name: string,
@@ -110,7 +119,7 @@ beforeAll(async () => {
     }),
     ...samPaths.map(async (path) => {
       const regions = expandRegions(declaredRegions(templates[path]!) ?? [], known);
-      groups[path] = await translateInRegions(templates[path]!, regions);
+      groups[path] = await translateInRegions(templates[path]!, regions, parameterSets(path));
     }),
   ]);
   for (const path of samPaths) {
@@ -123,7 +132,16 @@ beforeAll(async () => {
   misspelledFile = await writeOutput('misspelled', misspelled[0]!.translation.template!, [
     'us-east-1',
   ]);
-  findings = await cfnLint([...Object.values(outputs).flat(), misspelledFile]);
+  // Every output as is (all condition paths), and template.yaml's with each deployment's values.
+  [findings, deployedFindings] = await Promise.all([
+    cfnLint([...Object.values(outputs).flat(), misspelledFile]),
+    cfnLintDeployments(
+      (outputs[PROVIDER_TEMPLATE] ?? []).flatMap((template) =>
+        [NO_ROLES, TWO_ROLES].map((parameters) => ({ template, parameters })),
+      ),
+      dir,
+    ),
+  ]);
 }, 180_000);
 
 afterAll(async () => {
@@ -147,6 +165,11 @@ describe.each(samPaths)('%s', (path) => {
 });
 
 describe('template.yaml through the transform', () => {
+  it('is clean with cfn-lint for a deployment without and one with AssumableRoleArns', () => {
+    for (const file of outputs[PROVIDER_TEMPLATE]!)
+      expect(deployedFindings[file], file).toEqual([]);
+  });
+
   it('makes one output per partition (its managed policy ARN names it), linted in its regions', () => {
     const made = groups[PROVIDER_TEMPLATE]!;
     for (const group of made) {

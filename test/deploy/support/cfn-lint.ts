@@ -6,7 +6,9 @@
  * A finding is anything cfn-lint reports by default (errors and warnings); a template is
  * clean when it has none.
  */
-import { resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { DeploymentParameters } from './deployments.js';
 import { runTool, type ToolOptions } from './python-tools.js';
 
 export interface LintFinding {
@@ -42,6 +44,35 @@ export async function cfnLint(
     files,
     await runTool('cfn-lint', ['--format', 'json', ...regions, '--', ...files], options),
   );
+}
+
+export interface Deployment {
+  /** Path of the template. */
+  readonly template: string;
+  /** Parameter values, as a CloudFormation deployment would give them (lists as arrays). */
+  readonly parameters: DeploymentParameters;
+}
+
+/**
+ * Lints each template with the parameter values of its deployments, through cfn-lint's
+ * deployment files (Git sync format, written into `dir`), all in one run. Findings by
+ * template path (a finding about a deployment file itself is listed under that file's path).
+ */
+export async function cfnLintDeployments(
+  deployments: readonly Deployment[],
+  dir: string,
+  options: Omit<LintOptions, 'regions'> = {},
+): Promise<Record<string, LintFinding[]>> {
+  const files: string[] = [];
+  for (const [i, { template, parameters }] of deployments.entries()) {
+    const file = join(dir, `deployment-${i}.json`);
+    await writeFile(file, JSON.stringify({ 'template-file-path': template, parameters }));
+    files.push(file);
+  }
+  const run = await runTool('cfn-lint', ['--format', 'json', '--deployment-files', ...files], {
+    ...options,
+  });
+  return findingsByFile([...new Set(deployments.map((d) => d.template))], run);
 }
 
 function findingsByFile(
