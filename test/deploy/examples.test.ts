@@ -122,7 +122,16 @@ describe.each(paths.filter((p) => p !== NATIVE_ONLY))('%s', (path) => {
     }
   });
 
-  it("takes its ServiceToken from the provider stack's export", async () => {
+  it("takes its ServiceToken from the provider stack's export, or from the nested provider", async () => {
+    const [nested] = resourcesOfType(template, 'AWS::Serverless::Application');
+    if (nested) {
+      for (const [logicalId, resource] of custom) {
+        expect(resource.Properties?.ServiceToken, logicalId).toEqual({
+          'Fn::GetAtt': [nested[0], 'Outputs.ServiceToken'],
+        });
+      }
+      return;
+    }
     const samconfig = parseSamConfig(await readFile(join(projectRoot, 'samconfig.toml'), 'utf8'));
     const stackName = samconfig.tables['default.deploy.parameters']?.stack_name;
     expect(template.Parameters?.ProviderStackName).toMatchObject({

@@ -2,13 +2,14 @@
  * SAM's own transform (the Python aws-sam-translator, run offline) accepts template.yaml and
  * every SAM example — after `sam package` has replaced local CodeUris — in each region the
  * template declares, and what it makes is clean with cfn-lint in those regions: template.yaml
- * without and with AssumableRoleArns.
+ * without and with AssumableRoleArns. The nested application resolves through a stand-in for
+ * the Serverless Application Repository.
  *
  * Linting the transform's output is not redundant with linting the SAM template: cfn-lint
  * runs its own, looser transform and does not check everything on the resources SAM
  * generates (a misspelled IAM action in a function's Policies passes there, for one).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,9 +31,11 @@ import {
   clone,
   loadTemplate,
   PROVIDER_TEMPLATE,
+  projectRoot,
 } from './support/templates.js';
 
 const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
+const NESTED_EXAMPLE = 'examples/nested-application.yaml';
 
 const templates: Record<string, CfnTemplate> = {};
 for (const path of await allTemplatePaths()) {
@@ -79,6 +82,11 @@ function providerWithMisspelledAction(): CfnTemplate {
 
 /** Translations that must be refused, by name. */
 const REFUSALS = {
+  nestedInApEast2: { region: 'ap-east-2', template: packaged(templates[NESTED_EXAMPLE]!) },
+  nestedInApSoutheast6: {
+    region: 'ap-southeast-6',
+    template: packaged(templates[NESTED_EXAMPLE]!),
+  },
   managedPolicyLookup: {
     region: 'us-east-1',
     template: packaged(providerWithPolicies(['NoSuch'])),
@@ -181,6 +189,39 @@ describe('template.yaml through the transform', () => {
       ]);
     }
     expect(made.length).toBe(new Set(made.flatMap((g) => g.regions).map(partitionOf)).size);
+  });
+});
+
+describe(`${NESTED_EXAMPLE} through the transform`, () => {
+  it("resolves the partition's provider application into a nested stack", async () => {
+    const { version } = JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8'));
+    const mappings = templates[NESTED_EXAMPLE]!.Mappings as {
+      ProviderApplication: Record<string, { Id: string }>;
+    };
+    for (const { translation, regions } of groups[NESTED_EXAMPLE]!) {
+      const id = mappings.ProviderApplication[partitionOf(regions[0]!)]?.Id;
+      expect(translation.applications).toEqual([[id, version]]);
+      const resources = translation.template?.Resources ?? {};
+      expect(resources.IdentitySourceProvider).toMatchObject({
+        Type: 'AWS::CloudFormation::Stack',
+        Properties: {
+          TemplateURL: expect.stringMatching(/^https:\/\/.*\.s3\..*\/template\.yaml$/),
+        },
+      });
+      expect(resources.IdentitySource?.Properties?.ServiceToken).toEqual({
+        'Fn::GetAtt': ['IdentitySourceProvider', 'Outputs.ServiceToken'],
+      });
+    }
+  });
+
+  it('is refused where the transform knows no Serverless Application Repository (README says so)', () => {
+    for (const id of ['nestedInApEast2', 'nestedInApSoutheast6']) {
+      expect(refusals[id]?.errors, id).toEqual([
+        expect.stringContaining(
+          'Serverless Application Repository is not available in this region',
+        ),
+      ]);
+    }
   });
 });
 
