@@ -13,11 +13,11 @@
  * they name the same files, and the code and every other byte of the map are the same. (Without
  * --build-in-source, SAM builds from a scratch copy of the sources, so they name the copy.)
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleOptions, entryPoint, target } from '../../scripts/build-options.js';
+import { runTool } from './support/external-tools.js';
 import { samEsbuildArgs, snakeCase } from './support/sam-esbuild.js';
 import { loadTemplate, PROVIDER_TEMPLATE, projectRoot } from './support/templates.js';
 
@@ -28,25 +28,13 @@ const metadata = fn.Metadata as { BuildMethod: string; BuildProperties: Record<s
 const ESBUILD = join(projectRoot, 'node_modules', '.bin', 'esbuild');
 const npmOutDir = join(projectRoot, 'dist');
 
-function run(command: string, args: readonly string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
-  });
-}
-
 /** Runs esbuild as `sam build` would, into `outdir`; returns the arguments. */
 async function samBuild(outdir: string): Promise<string[]> {
   const args = samEsbuildArgs(metadata.BuildProperties, {
     outdir: relative(projectRoot, outdir),
     handler: String(props.Handler),
   });
-  const { code, stderr } = await run(ESBUILD, args);
+  const { code, stderr } = await runTool(ESBUILD, args, { cwd: projectRoot, install: 'npm ci' });
   if (code !== 0) throw new Error(`esbuild ${args.join(' ')} failed: ${stderr}`);
   return args;
 }
@@ -134,6 +122,14 @@ describe('sam build and npm run build', () => {
 describe("SAM's rules for BuildProperties (support/sam-esbuild.ts)", () => {
   const args = (properties: Record<string, unknown>, handler?: string): string[] =>
     samEsbuildArgs(properties, { outdir: 'out', ...(handler ? { handler } : {}) });
+  const DEFAULTS = [
+    '--bundle',
+    '--platform=node',
+    '--outdir=out',
+    '--target=es2020',
+    '--format=cjs',
+    '--minify',
+  ];
 
   it('turn PascalCase keys into snake_case, then into --kebab-case flags', () => {
     expect(snakeCase('SourcesContent')).toBe('sources_content');
@@ -144,15 +140,7 @@ describe("SAM's rules for BuildProperties (support/sam-esbuild.ts)", () => {
   });
 
   it('always add --bundle, --platform=node and --outdir, and es2020, cjs and --minify when absent', () => {
-    expect(args({ EntryPoints: ['a.ts'] })).toEqual([
-      'a.ts',
-      '--bundle',
-      '--platform=node',
-      '--outdir=out',
-      '--target=es2020',
-      '--format=cjs',
-      '--minify',
-    ]);
+    expect(args({ EntryPoints: ['a.ts'] })).toEqual(['a.ts', ...DEFAULTS]);
   });
 
   it('give true a bare flag, DROP false, a string --flag=value, a list --flag:item each', () => {
@@ -179,15 +167,7 @@ describe("SAM's rules for BuildProperties (support/sam-esbuild.ts)", () => {
   it('ignore keys SAM sets itself, take the entry point from Handler when missing, reject numbers', () => {
     expect(
       args({ Bundle: false, Platform: 'browser', Outdir: 'x', UseNpmCi: true }, 'app.handler'),
-    ).toEqual([
-      'app',
-      '--bundle',
-      '--platform=node',
-      '--outdir=out',
-      '--target=es2020',
-      '--format=cjs',
-      '--minify',
-    ]);
+    ).toEqual(['app', ...DEFAULTS]);
     expect(() => args({ EntryPoints: ['a.ts'], LogLimit: 10 })).toThrow(
       /type of the configuration/,
     );

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cfnLint, cfnLintDeployments, type LintFinding } from './support/cfn-lint.js';
 import { declaredRegions, withRegions } from './support/cfn-regions.js';
 import { NO_ROLES, TWO_ROLES } from './support/deployments.js';
-import { PIP_INSTALL } from './support/python-tools.js';
+import { PIP_INSTALL } from './support/external-tools.js';
 import {
   allTemplatePaths,
   type CfnTemplate,

@@ -10,7 +10,7 @@ import { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
 import { describe, expect, it } from 'vitest';
 import { conditionHolds, resolveForDeployment } from './support/conditions.js';
 import { type DeploymentParameters, NO_ROLES, TWO_ROLES } from './support/deployments.js';
-import { runPythonDriver } from './support/python-tools.js';
+import { runPythonDriver } from './support/external-tools.js';
 import { type CfnResource, loadTemplate, PROVIDER_TEMPLATE } from './support/templates.js';
 
 const template = await loadTemplate(PROVIDER_TEMPLATE);

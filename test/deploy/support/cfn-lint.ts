@@ -9,7 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DeploymentParameters } from './deployments.js';
-import { runTool, type ToolOptions } from './python-tools.js';
+import { runTool, type ToolOptions } from './external-tools.js';
 
 export interface LintFinding {
   /** The rule, e.g. `E3006`. */

@@ -13,7 +13,7 @@
  *       regions: [ap-east-2, cn-north-1]   # or [ALL_REGIONS]
  * ```
  */
-import { runPythonDriver } from './python-tools.js';
+import { runPythonDriver } from './external-tools.js';
 import type { CfnTemplate } from './templates.js';
 
 /** cfn-lint's word for every region it knows. */

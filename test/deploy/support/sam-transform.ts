@@ -4,7 +4,7 @@
  * `s3://` URI of the uploaded code, then the transform runs in the stack's region.
  */
 import { createHash } from 'node:crypto';
-import { runPythonDriver, type ToolOptions } from './python-tools.js';
+import { runPythonDriver, type ToolOptions } from './external-tools.js';
 import { type CfnTemplate, clone } from './templates.js';
 
 /** Parameter values as SAM receives them (a CommaDelimitedList as its comma-joined string). */

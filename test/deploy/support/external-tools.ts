@@ -1,7 +1,7 @@
 /**
- * Running the field's own Python tools, which every machine of this project has (Python 3.11
- * with cfn-lint and aws-sam-translator): a missing tool is a failure that says how to install
- * it, never a skipped test.
+ * Running the field's own tools, above all the Python ones every machine of this project has
+ * (Python 3.11 with cfn-lint and aws-sam-translator): a missing tool is a failure that says how
+ * to install it, never a skipped test.
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -24,16 +24,21 @@ export interface ToolOptions {
   readonly input?: string;
   /** Replaces the environment (tests use it to hide the tools). */
   readonly env?: NodeJS.ProcessEnv;
+  /** The working directory (default: this process's). */
+  readonly cwd?: string;
+  /** What installs the tool, for the error when it is missing (default {@link PIP_INSTALL}). */
+  readonly install?: string;
 }
 
-/** Runs `command args…`; rejects, naming {@link PIP_INSTALL}, when it cannot be started. */
+/** Runs `command args…`; rejects, saying how to install it, when it cannot be started. */
 export function runTool(
   command: string,
   args: readonly string[],
   options: ToolOptions = {},
 ): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, stdio: 'pipe' });
+    const env = options.env ?? process.env;
+    const child = spawn(command, args, { env, cwd: options.cwd, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -45,7 +50,9 @@ export function runTool(
     child.on('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'ENOENT'
-          ? new Error(`${command} is not on PATH; install it with: ${PIP_INSTALL}`)
+          ? new Error(
+              `${command} is not on PATH; install it with: ${options.install ?? PIP_INSTALL}`,
+            )
           : error,
       );
     });
