@@ -10,14 +10,16 @@ AWS account made offline, through the Translator's own parameters:
 
 - Managed policies: the translator resolves AWS managed policy names from the map bundled
   with it first; only a name missing there would be looked up in IAM. That lookup raises
-  here, so a template that needs it fails loudly instead of hanging on the network.
+  here, so a template that needs it fails loudly instead of reaching for credentials.
 - Nested applications (AWS::Serverless::Application with Location.ApplicationId and
   SemanticVersion): the translator's ServerlessAppPlugin calls the Serverless Application
   Repository's CreateCloudFormationTemplate and puts the returned TemplateUrl into the
-  AWS::CloudFormation::Stack it makes. The plugin takes a SAR client; ours is a real botocore
-  client whose calls are answered in process by botocore's Stubber (request parameters are
-  still validated against the service model). The plugin still refuses regions where
-  botocore's endpoint data has no Serverless Application Repository, as it does on AWS.
+  AWS::CloudFormation::Stack it makes. The plugin takes a SAR client (its constructor's
+  sar_client_creator); ours is a real botocore client whose calls botocore's Stubber answers
+  in process, for the (ApplicationId, SemanticVersion) pairs of the template, resolved the way
+  the plugin resolves them (parameters, then Fn::FindInMap); the request is still validated
+  against the service model. The plugin's own check stays: it refuses regions where botocore's
+  endpoint data has no Serverless Application Repository.
 
 Each job sets the region the translator sees (boto session and AWS_DEFAULT_REGION): its
 output depends on the partition (e.g. managed policy ARNs), so callers translate per region.
