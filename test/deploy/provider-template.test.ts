@@ -55,6 +55,7 @@ const VERIFIED_PERMISSIONS_ACTIONS = [
   'verifiedpermissions:CreateIdentitySource',
   'verifiedpermissions:DeleteIdentitySource',
   'verifiedpermissions:GetIdentitySource',
+  'verifiedpermissions:ListIdentitySources',
   'verifiedpermissions:UpdateIdentitySource',
 ];
 const ALIAS_ACTIONS = ['verifiedpermissions:GetPolicyStoreAlias'];
