@@ -1,7 +1,9 @@
 /**
  * The one definition of how the provider is bundled. `npm run build` uses it, and
- * `template.yaml`'s `Metadata.BuildProperties` must say the same (a test checks it), so that
- * `sam build` and `npm run build` produce the same `handler.mjs`.
+ * `template.yaml`'s `Metadata.BuildProperties` must say the same, so that `sam build` and
+ * `npm run build` produce the same `handler.mjs` and `handler.mjs.map`, byte for byte
+ * (test/deploy/build-settings.test.ts runs the esbuild command line SAM derives from them
+ * and compares the files).
  */
 import type { BuildOptions } from 'esbuild';
 

@@ -13,13 +13,17 @@ import {
 import { buildResponseBody, type ResourceOutcome } from './cloudformation/response-body.js';
 import { deliverResponse } from './cloudformation/response-delivery.js';
 import { checkResponseUrl, redactUrl } from './cloudformation/response-url.js';
+import type { StackRollingBack } from './cloudformation/stack-status.js';
+import type { AssumeRole } from './identity-source/assumed-role.js';
 import type { ClientForRegion } from './identity-source/client.js';
 import { notCreatedId } from './identity-source/physical-id.js';
 import type { InvocationContext } from './lambda-context.js';
 import type { Log } from './logger.js';
+import { parseArn } from './partitions.js';
 import type { CreateJournal } from './persistence/create-journal.js';
 import type { GuardedOutcome, IdempotencyGuard } from './persistence/idempotency.js';
-import { afterAnswer, provision } from './provision.js';
+import type { Ownership } from './persistence/ownership.js';
+import { afterAnswer, type ProvisionDependencies, provision } from './provision.js';
 
 export interface ProviderDependencies {
   readonly clientFor: ClientForRegion;
@@ -29,10 +33,26 @@ export interface ProviderDependencies {
     resetKeys(): void;
   };
   readonly defaultRegion: string;
+  /** Assumes a resource's `RoleArn`; default STS in the resource's region. */
+  readonly assumeRole?: AssumeRole;
   readonly allowedResponseHosts: readonly string[];
   readonly put?: PutResponse;
   /** Records Creates so a Delete that lacks the id can find them; optional. */
   readonly journal?: CreateJournal;
+  /** Records who owns each store's one source, for renames and adoption; optional. */
+  readonly ownership?: Ownership;
+  /** Tells whether a stack is rolling back (an adopted source is then handed back). */
+  readonly stackRollingBack?: StackRollingBack;
+}
+
+/** The dependencies with what one invocation knows. */
+type InvocationDependencies = ProviderDependencies &
+  Pick<ProvisionDependencies, 'roleClients' | 'functionAccountId'>;
+
+/** The function's own account, from its ARN (`arn:<partition>:lambda:<region>:<account>:…`). */
+function optionalAccount(functionArn: string | undefined): { functionAccountId?: string } {
+  const accountId = functionArn === undefined ? undefined : parseArn(functionArn)?.accountId;
+  return accountId ? { functionAccountId: accountId } : {};
 }
 
 /** What an invocation did, for tests and the local runner; CloudFormation only sees the PUT. */
@@ -94,13 +114,19 @@ export function customResourceProvider(deps: ProviderDependencies) {
         });
         return { answered: false, why: 'response-url-expired' };
       }
+      // What this invocation alone knows: the function's account, and its assumed roles.
+      const invocationDeps: InvocationDependencies = {
+        ...deps,
+        roleClients: new Map(),
+        ...optionalAccount(context?.invokedFunctionArn),
+      };
       const deadline = deadlineFor(
         context,
         parsed.ok ? parsed.request.serviceTimeoutSeconds : undefined,
       );
 
       const result = parsed.ok
-        ? await decide(deps, parsed.request, context, deadline)
+        ? await decide(invocationDeps, parsed.request, context, deadline)
         : { kind: 'computed' as const, outcome: invalidRequest(parsed.problems, echo, deps.log) };
       if (result.kind === 'in-progress') {
         deps.log.warn(
@@ -130,7 +156,7 @@ export function customResourceProvider(deps: ProviderDependencies) {
         ...(deps.put !== undefined && { put: deps.put }),
       });
       if (parsed.ok) {
-        const afterDeps = { ...deps, workEndsAt: deadline.responseEndsAt };
+        const afterDeps = { ...invocationDeps, workEndsAt: deadline.responseEndsAt };
         await afterAnswer(parsed.request, outcome, delivery.delivered, afterDeps);
       }
       return { answered: true, outcome, delivered: delivery.delivered, replayed };
@@ -142,7 +168,7 @@ export function customResourceProvider(deps: ProviderDependencies) {
 
 /** The outcome of a valid request: provisioned once, under the idempotency guard. */
 async function decide(
-  deps: ProviderDependencies,
+  deps: InvocationDependencies,
   request: CustomResourceRequest,
   context: InvocationContext,
   deadline: Deadline,

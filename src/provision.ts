@@ -8,6 +8,8 @@ import type { CustomResourceRequest } from './cloudformation/request.js';
 import type { ResourceOutcome } from './cloudformation/response-body.js';
 import { dataFor } from './identity-source/api-input.js';
 import { type ApplyDependencies, applyPlan } from './identity-source/apply.js';
+import { type AssumeRole, clientsForRole, sessionNameFor } from './identity-source/assumed-role.js';
+import type { ClientForRegion } from './identity-source/client.js';
 import {
   ApiCallError,
   CreateGivenUpError,
@@ -15,13 +17,18 @@ import {
 } from './identity-source/errors.js';
 import { settleCreated } from './identity-source/journal-steps.js';
 import { createUnconfirmedId, notCreatedId } from './identity-source/physical-id.js';
-import { type Plan, planFor } from './identity-source/plan.js';
+import { type Plan, type PlanContext, planFor } from './identity-source/plan.js';
 import { formatProblems } from './identity-source/property-reader.js';
 import type { ResourceRequest } from './identity-source/resource-request.js';
 
-export interface ProvisionDependencies extends ApplyDependencies {
-  /** The function's own region: where sources go when `Region` is not set. */
-  readonly defaultRegion: string;
+export interface ProvisionDependencies extends ApplyDependencies, PlanContext {
+  /** Assumes a resource's `RoleArn`; default STS. */
+  readonly assumeRole?: AssumeRole;
+  /**
+   * This invocation's clients for each assumed role (key `<region> <role>`), so that the work
+   * and its settlement after the answer assume a role once; never shared between invocations.
+   */
+  readonly roleClients?: Map<string, ClientForRegion>;
 }
 
 /**
@@ -66,7 +73,7 @@ export async function provision(
   request: CustomResourceRequest,
   deps: ProvisionDependencies,
 ): Promise<ResourceOutcome> {
-  const plan = planFor(resourceRequestOf(request), deps.defaultRegion);
+  const plan = planFor(resourceRequestOf(request), deps);
   deps.log.info('Plan', summary(plan));
   if (plan.action === 'reject') {
     return {
@@ -76,7 +83,7 @@ export async function provision(
     };
   }
   try {
-    const applied = await applyPlan(plan, deps);
+    const applied = await applyPlan(plan, await withRole(plan, request, deps));
     if (!('identitySourceId' in applied)) {
       return { status: 'SUCCESS', physicalResourceId: request.physicalResourceId ?? '' };
     }
@@ -132,6 +139,7 @@ function summary(plan: Plan): Record<string, unknown> {
       return {
         action: plan.action,
         region: plan.region,
+        roleArn: plan.roleArn,
         policyStoreId: plan.input.policyStoreId,
         replaces: plan.replaces?.identitySourceId,
       };
@@ -140,6 +148,7 @@ function summary(plan: Plan): Record<string, unknown> {
       return {
         action: plan.action,
         region: plan.region,
+        roleArn: plan.roleArn,
         identitySourceId: plan.input.identitySourceId,
       };
     case 'delete-unconfirmed':
@@ -169,7 +178,37 @@ export async function afterAnswer(
   if (deps.journal === undefined || outcome.status !== 'SUCCESS') return;
   if (request.requestType === 'Update' && outcome.physicalResourceId === request.physicalResourceId)
     return;
-  const plan = planFor(resourceRequestOf(request), deps.defaultRegion);
+  const plan = planFor(resourceRequestOf(request), deps);
   if (plan.action !== 'create') return;
-  await settleCreated(plan, outcome.physicalResourceId, delivered, deps);
+  try {
+    await settleCreated(
+      plan,
+      outcome.physicalResourceId,
+      delivered,
+      await withRole(plan, request, deps),
+    );
+  } catch (error) {
+    deps.log.warn('Could not settle the Create in the journal', {
+      error: (error as Error).message,
+    });
+  }
+}
+
+/** The dependencies with the plan's role's clients, when it has a role (assumed once per invocation). */
+async function withRole(
+  plan: Plan,
+  request: CustomResourceRequest,
+  deps: ProvisionDependencies,
+): Promise<ProvisionDependencies> {
+  const roleArn = 'roleArn' in plan ? plan.roleArn : undefined;
+  const region = 'region' in plan ? plan.region : undefined;
+  if (roleArn === undefined || region === undefined) return deps;
+  const key = `${region} ${roleArn}`;
+  let clientFor = deps.roleClients?.get(key);
+  if (clientFor === undefined) {
+    const sessionName = sessionNameFor(request.logicalResourceId, request.requestId);
+    clientFor = await clientsForRole({ region, roleArn, sessionName }, deps);
+    deps.roleClients?.set(key, clientFor);
+  }
+  return { ...deps, clientFor };
 }

@@ -1,10 +1,12 @@
 /**
  * Runs a plan against Verified Permissions: the operations of `operations.ts`, with the create
- * journal's steps (`journal-steps.ts`) around Creates and Deletes that lack the id.
+ * journal's steps (`journal-steps.ts`) around Creates and Deletes that lack the id, and the
+ * ownership of each store's one source (`takeover.ts`, `release.ts`).
  */
 import { type JournalDependencies, journaledCreate, sweep } from './journal-steps.js';
-import { deleteUnconfirmed, exists, remove, storeIdOf, update } from './operations.js';
+import { exists, storeIdOf, update } from './operations.js';
 import type { Plan } from './plan.js';
+import { type Release, release, releaseUnconfirmed } from './release.js';
 
 export type ApplyDependencies = JournalDependencies;
 
@@ -12,7 +14,7 @@ export type ApplyDependencies = JournalDependencies;
 export type Applied =
   | { readonly kind: 'created'; readonly identitySourceId: string }
   | { readonly kind: 'updated' | 'unchanged'; readonly identitySourceId: string }
-  | { readonly kind: 'deleted' | 'already-gone' | 'nothing-to-delete' };
+  | Release;
 
 type ApplicablePlan = Exclude<Plan, { action: 'reject' }>;
 
@@ -41,14 +43,15 @@ export async function applyPlan(plan: ApplicablePlan, deps: ApplyDependencies): 
     case 'no-op':
       return { kind: 'unchanged', identitySourceId: plan.identitySourceId };
     case 'delete': {
-      const removed = await remove(plan.region, plan.input, deps);
+      const source = plan.input as { policyStoreId: string; identitySourceId: string };
+      const released = await release(plan, source, plan.resource, deps);
       // Not found: the id may be one CloudFormation made up for a Create it gave up on.
-      return removed.kind === 'already-gone' ? sweep(plan, deps, removed) : removed;
+      return released.kind === 'already-gone' ? sweep(plan, deps, released) : released;
     }
     case 'sweep':
       return sweep(plan, deps, { kind: 'nothing-to-delete' });
     case 'delete-unconfirmed':
-      return deleteUnconfirmed(plan.region, plan.replay, deps);
+      return releaseUnconfirmed(plan, plan.replay, plan.resource, deps);
     case 'acknowledge':
       return { kind: 'nothing-to-delete' };
   }

@@ -51,6 +51,30 @@ export class CreateGivenUpError extends Error {
   }
 }
 
+/**
+ * A Create into a store that already holds its one identity source, which this resource may
+ * not take over (not a renamed resource of the same stack, and no `AdoptExisting`). Nothing
+ * was written.
+ */
+export class StoreHoldsSourceError extends Error {
+  override readonly name = 'StoreHoldsSourceError';
+  readonly mayHaveTakenEffect = false;
+
+  constructor(
+    policyStoreId: string,
+    identitySourceId: string,
+    owner?: { readonly stackId: string; readonly logicalResourceId: string },
+  ) {
+    const whose =
+      owner === undefined
+        ? 'which this provider did not make for this stack'
+        : `which resource ${owner.logicalResourceId} of stack ${owner.stackId} owns`;
+    super(
+      `policy store ${policyStoreId} already holds its one identity source (${identitySourceId}), ${whose}; a policy store holds only one (a quota that cannot be raised). Set AdoptExisting: true to take it over, or use another policy store.`,
+    );
+  }
+}
+
 /** The time budget ran out before a call succeeded. */
 export class DeadlineExceededError extends Error {
   override readonly name = 'DeadlineExceededError';

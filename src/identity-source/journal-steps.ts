@@ -13,10 +13,12 @@ import type {
   ResourceKey,
 } from '../persistence/create-journal.js';
 import { ApiCallError, CreateGivenUpError } from './errors.js';
-import { create, deleteUnconfirmed, type OperationDependencies, remove } from './operations.js';
+import type { OwnershipDependencies } from './ownership-key.js';
 import type { Plan } from './plan.js';
+import { type Release, release, releaseUnconfirmed } from './release.js';
+import { makeSource } from './takeover.js';
 
-export interface JournalDependencies extends OperationDependencies {
+export interface JournalDependencies extends OwnershipDependencies {
   /** Where Creates are recorded so a Delete that lacks the id can find them; optional. */
   readonly journal?: CreateJournal;
 }
@@ -24,7 +26,7 @@ export interface JournalDependencies extends OperationDependencies {
 type CreatePlan = Extract<Plan, { action: 'create' }>;
 
 /** What a sweep did. */
-export type SweepResult = { readonly kind: 'deleted' | 'already-gone' | 'nothing-to-delete' };
+export type SweepResult = Release;
 
 /** Time after a Create's work deadline for its answer and journal settlement (reserve ≤ 8 s). */
 const CREATE_SETTLE_MARGIN_MS = 10_000;
@@ -42,7 +44,7 @@ export async function journaledCreate(
   const { journal, log } = deps;
   const key = plan.resource;
   const { requestId, region, input, issuedAt } = plan;
-  if (journal === undefined) return create(region, input, deps);
+  if (journal === undefined) return makeSource(plan, deps);
   // The Create's answer and settlement follow its API call within the response reserve.
   const endsBy = deps.workEndsAt + CREATE_SETTLE_MARGIN_MS;
   const entry = { requestId, region, input, endsBy, ...(issuedAt !== undefined && { issuedAt }) };
@@ -54,7 +56,7 @@ export async function journaledCreate(
     throw new CreateGivenUpError();
   }
   try {
-    return await create(region, input, deps);
+    return await makeSource(plan, deps);
   } catch (error) {
     const mayHaveTakenEffect = !(error instanceof ApiCallError) || error.mayHaveTakenEffect;
     const failed: CreateResult = { failed: true, mayHaveTakenEffect };
@@ -103,7 +105,8 @@ export async function settleCreated(
   if (verdict === 'recorded') return 'recorded';
   log.warn('A Delete arrived while this Create ran: removing what it made', { identitySourceId });
   try {
-    await remove(plan.region, { policyStoreId: plan.input.policyStoreId, identitySourceId }, deps);
+    const source = { policyStoreId: plan.input.policyStoreId as string, identitySourceId };
+    await release(plan, source, key, deps);
   } catch (error) {
     log.error("Could not remove the cancelled Create's identity source; the Delete will", {
       error: (error as Error)?.message,
@@ -122,7 +125,7 @@ export async function settleCreated(
  * for; if it does not finish in time, its clientToken is replayed to learn what it made.
  */
 export async function sweep(
-  plan: { readonly resource: ResourceKey; readonly issuedAt?: number },
+  plan: { readonly resource: ResourceKey; readonly issuedAt?: number; readonly roleArn?: string },
   deps: JournalDependencies,
   otherwise: SweepResult,
 ): Promise<SweepResult> {
@@ -144,27 +147,37 @@ export async function sweep(
     case 'cleaned':
       return otherwise;
     case 'created':
-      return removeMade(found, deps);
+      return releaseMade(found, plan, deps);
     case 'failed':
-      return found.mayHaveTakenEffect
-        ? deleteUnconfirmed(found.region, found.input, deps)
-        : otherwise;
+      return found.mayHaveTakenEffect ? releaseUnconfirmedOf(found, plan, deps) : otherwise;
     case 'in-flight':
     case 'cancelled': {
       const settled = await waitForCancelledCreate(resource, journal, deps);
       if (settled?.state === 'cleaned') return { kind: 'deleted' };
-      return deleteUnconfirmed(found.region, found.input, deps);
+      return releaseUnconfirmedOf(found, plan, deps);
     }
   }
 }
 
-/** Deletes the source a journal entry says its Create made. */
-async function removeMade(entry: JournalEntry, deps: JournalDependencies): Promise<SweepResult> {
+type SweepPlan = Parameters<typeof sweep>[0];
+
+/** Releases the source a journal entry says its Create made, in the Create's region. */
+async function releaseMade(
+  entry: JournalEntry,
+  plan: SweepPlan,
+  deps: JournalDependencies,
+): Promise<SweepResult> {
   const { identitySourceId } = entry;
-  if (identitySourceId === undefined || entry.input.policyStoreId === undefined) {
+  const policyStoreId = entry.input.policyStoreId;
+  if (identitySourceId === undefined || policyStoreId === undefined) {
     return { kind: 'nothing-to-delete' };
   }
-  return remove(entry.region, { policyStoreId: entry.input.policyStoreId, identitySourceId }, deps);
+  const target = { ...plan, region: entry.region };
+  return release(target, { policyStoreId, identitySourceId }, plan.resource, deps);
+}
+
+function releaseUnconfirmedOf(entry: JournalEntry, plan: SweepPlan, deps: JournalDependencies) {
+  return releaseUnconfirmed({ ...plan, region: entry.region }, entry.input, plan.resource, deps);
 }
 
 /** Polls until the cancelled Create has cleaned up or finished, keeping time to act after. */

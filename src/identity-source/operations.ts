@@ -9,6 +9,8 @@ import {
   type DeleteIdentitySourceInput,
   GetIdentitySourceCommand,
   GetPolicyStoreAliasCommand,
+  type IdentitySourceItem,
+  ListIdentitySourcesCommand,
   UpdateIdentitySourceCommand,
   type UpdateIdentitySourceInput,
 } from '@aws-sdk/client-verifiedpermissions';
@@ -79,6 +81,20 @@ export async function remove(
   }
 }
 
+/** The store's identity source (a store holds at most one), or `undefined` when it has none. */
+export async function sourceIn(
+  region: string,
+  policyStoreId: string,
+  deps: OperationDependencies,
+): Promise<IdentitySourceItem | undefined> {
+  const output = await call('ListIdentitySources', region, deps, (abortSignal) =>
+    deps
+      .clientFor(region)
+      .send(new ListIdentitySourcesCommand({ policyStoreId, maxResults: 1 }), { abortSignal }),
+  );
+  return output.identitySources?.[0];
+}
+
 /** Whether the identity source exists in that store and region (errors count as no). */
 export async function exists(
   region: string,
@@ -129,38 +145,4 @@ export async function storeIdOf(
     );
   }
   return output.policyStoreId;
-}
-
-/** Errors of a replayed Create that mean it made nothing that still exists. */
-const REPLAY_FOUND_NOTHING = [
-  'ServiceQuotaExceededException',
-  'ConflictException',
-  'ResourceNotFoundException',
-  'ValidationException',
-];
-
-/**
- * A Create whose effect was unknown: replaying it with the same clientToken and parameters
- * returns the source it made (the service remembers a token for 8 hours), which is then
- * deleted. If the store is gone or holds another source, nothing of this resource exists.
- */
-export async function deleteUnconfirmed(
-  region: string,
-  replay: CreateIdentitySourceInput,
-  deps: OperationDependencies,
-): Promise<Removal | { readonly kind: 'nothing-to-delete' }> {
-  let identitySourceId: string;
-  try {
-    identitySourceId = await create(region, replay, deps);
-  } catch (error) {
-    if (error instanceof ApiCallError && REPLAY_FOUND_NOTHING.includes(error.errorName)) {
-      deps.log.info('Replayed create found nothing of this resource', {
-        errorName: error.errorName,
-      });
-      return { kind: 'nothing-to-delete' };
-    }
-    throw error;
-  }
-  if (replay.policyStoreId === undefined) return { kind: 'nothing-to-delete' };
-  return remove(region, { policyStoreId: replay.policyStoreId, identitySourceId }, deps);
 }

@@ -4,13 +4,10 @@
  * | request | plan |
  * | --- | --- |
  * | Create | `create` (clientToken from the RequestId), or `reject` on invalid properties |
- * | Update, `PolicyStoreId` or `Region` changed | `create` a replacement (CloudFormation deletes the old one) |
+ * | Update, `PolicyStoreId`, `Region` or the account changed | `create` a replacement (CloudFormation deletes the old one) |
  * | Update, anything else that matters changed | `update` in place, Cognito↔OIDC switch included |
  * | Update, nothing that matters changed | `no-op` |
- * | Delete of an identity source id | `delete` (not-found counts as done, then as `sweep`) |
- * | Delete of `CreateUnconfirmed:<token>` | `delete-unconfirmed`: replay the create to find it, then delete |
- * | Delete of any other id (one CloudFormation made up) | `sweep`: remove what an unanswered Create of this resource made |
- * | Delete of `NotCreated:…` | `acknowledge` |
+ * | Delete | see `delete-plan.ts` |
  */
 import type {
   CreateIdentitySourceInput,
@@ -18,23 +15,32 @@ import type {
   UpdateIdentitySourceInput,
 } from '@aws-sdk/client-verifiedpermissions';
 import type { ResourceKey } from '../persistence/create-journal.js';
-import { createInput, deleteInput, updateInput } from './api-input.js';
+import { rolePartitionProblem, sameAccount } from './account.js';
+import { createInput, updateInput } from './api-input.js';
 import { clientTokenFor } from './client-token.js';
 import type { IdentitySourceConfiguration } from './configuration.js';
+import { planDelete } from './delete-plan.js';
 import { sameInPlaceProperties } from './in-place-properties.js';
 import { notCreatedId, readPhysicalId } from './physical-id.js';
 import { type IdentitySourceProperties, parseProperties } from './properties.js';
 import type { PropertyProblem } from './property-reader.js';
 import { POLICY_STORE_ALIAS } from './property-rules.js';
-import type { RawProperties, ResourceRequest } from './resource-request.js';
+import type { ResourceRequest } from './resource-request.js';
+
+/** Where a plan's API calls go: the region, and the role to assume there (none: the function's own). */
+interface Target {
+  readonly region: string;
+  readonly roleArn?: string;
+}
 
 export type Plan =
-  | {
+  | (Target & {
       readonly action: 'create';
-      readonly region: string;
       readonly input: CreateIdentitySourceInput;
       /** What the new source is configured with, for the response's Details. */
       readonly configuration: IdentitySourceConfiguration;
+      /** Take over a source the store already holds (`AdoptExisting`). */
+      readonly adoptExisting: boolean;
       /**
        * On an Update that needs replacement: the identity source being replaced, and the
        * in-place update to make instead if that source already lives in the target store and
@@ -53,36 +59,35 @@ export type Plan =
       readonly requestId: string;
       readonly resource: ResourceKey;
       readonly issuedAt?: number;
-    }
-  | {
+    })
+  | (Target & {
       readonly action: 'update';
-      readonly region: string;
       readonly input: UpdateIdentitySourceInput;
       readonly configuration: IdentitySourceConfiguration;
-    }
+      readonly resource: ResourceKey;
+    })
   | {
       readonly action: 'no-op';
       readonly identitySourceId: string;
       readonly configuration: IdentitySourceConfiguration;
     }
-  | {
+  | (Target & {
       readonly action: 'delete';
-      readonly region: string;
       readonly input: DeleteIdentitySourceInput;
       readonly resource: ResourceKey;
       readonly issuedAt?: number;
-    }
-  | {
+    })
+  | (Partial<Target> & {
       /** The id is not an identity source: find and remove what an unanswered Create made. */
       readonly action: 'sweep';
       readonly resource: ResourceKey;
       readonly issuedAt?: number;
-    }
-  | {
+    })
+  | (Target & {
       readonly action: 'delete-unconfirmed';
-      readonly region: string;
       readonly replay: CreateIdentitySourceInput;
-    }
+      readonly resource: ResourceKey;
+    })
   | { readonly action: 'acknowledge'; readonly physicalResourceId: string; readonly why: string }
   | {
       readonly action: 'reject';
@@ -91,6 +96,14 @@ export type Plan =
       readonly physicalResourceId: string;
     };
 
+/** What planning knows of the provider itself. */
+export interface PlanContext {
+  /** The function's region: where sources go when `Region` is not set. */
+  readonly defaultRegion: string;
+  /** The function's own account (from its ARN), when known. */
+  readonly functionAccountId?: string;
+}
+
 /**
  * Decides what to do for a request.
  *
@@ -98,26 +111,26 @@ export type Plan =
  * ```ts
  * const plan = planFor(
  *   { action: 'create', requestId, resource: { stackId, logicalResourceId }, properties },
- *   'eu-west-1',
+ *   { defaultRegion: 'eu-west-1', functionAccountId: '123456789012' },
  * );
  * if (plan.action === 'create') await client.send(new CreateIdentitySourceCommand(plan.input));
  * ```
  */
-export function planFor(request: ResourceRequest, defaultRegion: string): Plan {
+export function planFor(request: ResourceRequest, context: PlanContext): Plan {
   switch (request.action) {
     case 'create':
-      return planCreate(request, defaultRegion);
+      return planCreate(request, context);
     case 'update':
-      return planUpdate(request, defaultRegion);
+      return planUpdate(request, context);
     case 'delete':
-      return planDelete(request, defaultRegion);
+      return planDelete(request, context.defaultRegion);
   }
 }
 
 type RequestOf<A extends ResourceRequest['action']> = Extract<ResourceRequest, { action: A }>;
 
-function planCreate(request: RequestOf<'create'>, defaultRegion: string): Plan {
-  const parsed = parseProperties(request.properties);
+function planCreate(request: RequestOf<'create'>, context: PlanContext): Plan {
+  const parsed = parsedFor(request.properties, context.defaultRegion);
   if (!parsed.ok) {
     return {
       action: 'reject',
@@ -125,12 +138,13 @@ function planCreate(request: RequestOf<'create'>, defaultRegion: string): Plan {
       physicalResourceId: notCreatedId(request.requestId),
     };
   }
-  return creation(parsed.properties, request, defaultRegion);
+  return creation(parsed.properties, request, context.defaultRegion);
 }
 
-function planUpdate(request: RequestOf<'update'>, defaultRegion: string): Plan {
+function planUpdate(request: RequestOf<'update'>, context: PlanContext): Plan {
+  const { defaultRegion, functionAccountId } = context;
   const physicalId = request.physicalResourceId;
-  const parsed = parseProperties(request.properties);
+  const parsed = parsedFor(request.properties, defaultRegion);
   if (!parsed.ok)
     return { action: 'reject', problems: parsed.problems, physicalResourceId: physicalId };
   const next = parsed.properties;
@@ -139,21 +153,24 @@ function planUpdate(request: RequestOf<'update'>, defaultRegion: string): Plan {
   if (current.kind !== 'identity-source') return creation(next, request, defaultRegion);
 
   const old = parseProperties(request.oldProperties);
-  const oldStore = old.ok ? old.properties.policyStoreId : request.oldProperties.PolicyStoreId;
-  const oldRegion = old.ok ? old.properties.region : request.oldProperties.Region;
+  const raw = request.oldProperties;
+  const oldStore = old.ok ? old.properties.policyStoreId : raw.PolicyStoreId;
+  const oldRegion = old.ok ? old.properties.region : raw.Region;
+  const oldRole = old.ok ? old.properties : { roleArn: stringOrUndefined(raw.RoleArn) };
   const regionOf = (region: unknown) => (typeof region === 'string' ? region : defaultRegion);
   const sameRegion = regionOf(oldRegion) === regionOf(next.region);
-  if (oldStore !== next.policyStoreId || !sameRegion) {
+  const sameAccountAsBefore = sameAccount(oldRole, next, functionAccountId);
+  if (oldStore !== next.policyStoreId || !sameRegion || !sameAccountAsBefore) {
     const aliased = [oldStore, next.policyStoreId].some(
       (store) => typeof store === 'string' && POLICY_STORE_ALIAS.test(store),
     );
+    const sameStoreIf = aliased && sameRegion && sameAccountAsBefore;
     return {
       ...creation(next, request, defaultRegion),
       replaces: {
         identitySourceId: current.identitySourceId,
         ifAlreadyThere: updateInput(next, current.identitySourceId),
-        ...(aliased &&
-          sameRegion && { sameStoreIf: { old: String(oldStore), next: next.policyStoreId } }),
+        ...(sameStoreIf && { sameStoreIf: { old: String(oldStore), next: next.policyStoreId } }),
       },
     };
   }
@@ -165,43 +182,22 @@ function planUpdate(request: RequestOf<'update'>, defaultRegion: string): Plan {
   return {
     action: 'update',
     region: regionOf(next.region),
+    ...(next.roleArn !== undefined && { roleArn: next.roleArn }),
     input: updateInput(next, current.identitySourceId),
     configuration,
+    resource: request.resource,
   };
 }
 
-function planDelete(request: RequestOf<'delete'>, defaultRegion: string): Plan {
-  const { physicalResourceId } = request;
-  const current = readPhysicalId(physicalResourceId);
-  if (current.kind === 'not-created') {
-    return { action: 'acknowledge', physicalResourceId, why: 'the Create made nothing' };
-  }
-  const { resource, issuedAt } = request;
-  if (current.kind === 'foreign') return { action: 'sweep', resource, ...optional({ issuedAt }) };
-  if (current.kind === 'create-unconfirmed') {
-    const parsed = parseProperties(request.properties);
-    if (!parsed.ok) {
-      return {
-        action: 'acknowledge',
-        physicalResourceId,
-        why: 'the Create never reached the API (invalid properties)',
-      };
-    }
-    return {
-      action: 'delete-unconfirmed',
-      region: parsed.properties.region ?? defaultRegion,
-      replay: createInput(parsed.properties, current.clientToken),
-    };
-  }
-  const location = locationOf(request.properties, defaultRegion);
-  if (!location.ok) return { action: 'reject', problems: location.problems, physicalResourceId };
-  return {
-    action: 'delete',
-    region: location.region,
-    input: deleteInput(location.policyStoreId, current.identitySourceId),
-    resource,
-    ...optional({ issuedAt }),
-  };
+/** The properties, with the checks that need the region they will be used in. */
+function parsedFor(raw: ResourceRequest['properties'], defaultRegion: string) {
+  const parsed = parseProperties(raw);
+  if (!parsed.ok) return parsed;
+  const problem = rolePartitionProblem(
+    parsed.properties.roleArn,
+    parsed.properties.region ?? defaultRegion,
+  );
+  return problem === undefined ? parsed : ({ ok: false, problems: [problem] } as const);
 }
 
 function creation(
@@ -212,44 +208,16 @@ function creation(
   return {
     action: 'create',
     region: properties.region ?? defaultRegion,
+    ...(properties.roleArn !== undefined && { roleArn: properties.roleArn }),
     input: createInput(properties, clientTokenFor(request.requestId)),
     configuration: properties.configuration,
+    adoptExisting: properties.adoptExisting,
     requestId: request.requestId,
     resource: request.resource,
-    ...optional({ issuedAt: request.issuedAt }),
+    ...(request.issuedAt !== undefined && { issuedAt: request.issuedAt }),
   } as const;
 }
 
-/**
- * Where a source to delete lives. Only `PolicyStoreId` and `Region` need to be valid: the
- * rest of the properties does not matter to a Delete.
- */
-function locationOf(
-  raw: RawProperties,
-  defaultRegion: string,
-):
-  | { readonly ok: true; readonly policyStoreId: string; readonly region: string }
-  | { readonly ok: false; readonly problems: readonly PropertyProblem[] } {
-  const parsed = parseProperties(raw);
-  if (parsed.ok) {
-    return {
-      ok: true,
-      policyStoreId: parsed.properties.policyStoreId,
-      region: parsed.properties.region ?? defaultRegion,
-    };
-  }
-  const problems = parsed.problems.filter((p) => p.path === 'PolicyStoreId' || p.path === 'Region');
-  if (problems.length > 0) return { ok: false, problems };
-  return {
-    ok: true,
-    policyStoreId: String(raw.PolicyStoreId),
-    region: typeof raw.Region === 'string' ? raw.Region : defaultRegion,
-  };
-}
-
-/** The fields of `fields` that are set. */
-function optional<T extends Record<string, unknown>>(fields: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(fields).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -22,6 +22,10 @@ export interface IdentitySourceProperties {
   readonly updateConfiguration?: IdentitySourceConfiguration;
   /** Region to create the identity source in; absent = the function's region. */
   readonly region?: string;
+  /** A role to assume for every Verified Permissions call of this resource (another account). */
+  readonly roleArn?: string;
+  /** Take over a source the store already holds instead of failing (default false). */
+  readonly adoptExisting: boolean;
 }
 
 export type PropertiesResult =
@@ -68,6 +72,8 @@ export function parseProperties(raw: RawProperties): PropertiesResult {
   });
   const updateConfiguration = readConfiguration(reader, props, 'UpdateConfiguration', false);
   const region = reader.string(props, 'Region', '', { required: false, ...RULES.region });
+  const roleArn = reader.string(props, 'RoleArn', '', { required: false, ...RULES.roleArn });
+  const adoptExisting = reader.boolean(props, 'AdoptExisting', '') ?? false;
 
   if (reader.problems.length > 0 || policyStoreId === undefined || configuration === undefined) {
     return { ok: false, problems: reader.problems };
@@ -80,6 +86,8 @@ export function parseProperties(raw: RawProperties): PropertiesResult {
       ...(principalEntityType !== undefined && { principalEntityType }),
       ...(updateConfiguration !== undefined && { updateConfiguration }),
       ...(region !== undefined && { region }),
+      ...(roleArn !== undefined && { roleArn }),
+      adoptExisting,
     },
   };
 }

@@ -90,6 +90,20 @@ export class PropertyReader {
     return this.checkString(value, path, rule);
   }
 
+  /**
+   * Reads a boolean: `true`/`false`, or the strings `"true"`/`"false"` CloudFormation sends;
+   * `undefined` when absent or invalid (reported).
+   */
+  boolean(parent: Record<string, unknown>, key: string, parentPath: string): boolean | undefined {
+    const path = join(parentPath, key);
+    const value = parent[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'false') return value === 'true';
+    this.report(path, `must be true or false (got ${kindOf(value)})`);
+    return undefined;
+  }
+
   /** Reads a list of strings. */
   stringList(
     parent: Record<string, unknown>,

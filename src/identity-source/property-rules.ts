@@ -3,12 +3,13 @@
  * reader applies them: accepted names per type, lengths, patterns, and what a valid value
  * looks like for the FAILED reason.
  */
-import { partitionOfRegion } from '../partitions.js';
+import { allPartitions, parseArn, partitionOfRegion } from '../partitions.js';
 import type { ListRule, StringRule } from './property-reader.js';
 
 /**
  * The property names this provider accepts, per type, named as in the native schema's
- * `definitions`. `Region` and `UpdateConfiguration` are this provider's additions.
+ * `definitions`. `UpdateConfiguration`, `Region`, `RoleArn` and `AdoptExisting` are this
+ * provider's additions.
  */
 export const ACCEPTED_PROPERTY_NAMES = {
   IdentitySource: [
@@ -17,6 +18,8 @@ export const ACCEPTED_PROPERTY_NAMES = {
     'PrincipalEntityType',
     'UpdateConfiguration',
     'Region',
+    'RoleArn',
+    'AdoptExisting',
   ],
   IdentitySourceConfiguration: ['CognitoUserPoolConfiguration', 'OpenIdConnectConfiguration'],
   CognitoUserPoolConfiguration: ['UserPoolArn', 'ClientIds', 'GroupConfiguration'],
@@ -88,6 +91,29 @@ export const RULES = {
     expected: 'an https:// URL (the OIDC issuer)',
   },
   entityIdPrefix: { min: 1, max: 100, ...SINGLE_LINE },
+  roleArn: {
+    min: 20,
+    max: 2048,
+    pattern: { test: (value: string) => isRoleArn(value) },
+    expected: 'an IAM role ARN (arn:<partition>:iam::<account>:role/<path and name>)',
+  },
   clientIds: { minItems: 0, maxItems: 1000, item: CLIENT_ID },
   audiences: { minItems: 1, maxItems: 255, item: { min: 1, max: 255, ...SINGLE_LINE } },
 } satisfies Record<string, StringRule | ListRule>;
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** An IAM role ARN of a known partition: `arn:<partition>:iam::<12 digits>:role/[path/]<name>`. */
+function isRoleArn(value: string): boolean {
+  const arn = parseArn(value);
+  if (arn === undefined || arn.service !== 'iam' || arn.region !== '') return false;
+  const [kind, ...path] = arn.resourceId;
+  return (
+    allPartitions().some((p) => p.id === arn.partition) &&
+    /^\d{12}$/.test(arn.accountId) &&
+    kind === 'role' &&
+    path.length > 0 &&
+    path.every((part) => part.length > 0) &&
+    ROLE_NAME.test(path[path.length - 1] as string)
+  );
+}

@@ -1,100 +1,182 @@
 /**
- * `sam build` (template.yaml's Metadata.BuildProperties) and `npm run build`
- * (scripts/build-options.ts) bundle the provider the same way, into the file the function's
- * Handler names.
+ * `sam build` makes exactly what `npm run build` makes. The esbuild command line SAM runs is
+ * derived from template.yaml's Metadata.BuildProperties by SAM CLI's and aws-lambda-builders'
+ * own rules (support/sam-esbuild.ts, with the source files they come from); this test runs the
+ * project's esbuild binary with it and requires handler.mjs and handler.mjs.map byte for byte
+ * equal to dist/ (which test/global-setup.ts builds with scripts/build.ts).
+ *
+ * Where the output lands matters for the map: esbuild writes its `sources` relative to the
+ * output directory, and no esbuild option changes that (evanw/esbuild#2218). So the byte
+ * comparison builds into a fresh directory beside dist/ (the same depth below the sources). A
+ * second build into <dir>/build/Function, where `sam build --build-in-source` puts it
+ * (.aws-sam/build/Function), shows that there only the relative paths in `sources` differ:
+ * they name the same files, and the code and every other byte of the map are the same. (Without
+ * --build-in-source, SAM builds from a scratch copy of the sources, so they name the copy.)
  */
-import { basename, extname } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { bundleOptions, entryPoint, requireBanner, target } from '../../scripts/build-options.js';
-import { loadTemplate, PROVIDER_TEMPLATE } from './support/templates.js';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleOptions, entryPoint, target } from '../../scripts/build-options.js';
+import { runTool } from './support/external-tools.js';
+import { samEsbuildArgs, snakeCase } from './support/sam-esbuild.js';
+import { loadTemplate, PROVIDER_TEMPLATE, projectRoot } from './support/templates.js';
 
 const template = await loadTemplate(PROVIDER_TEMPLATE);
 const fn = template.Resources.Function!;
 const props = fn.Properties as Record<string, unknown>;
 const metadata = fn.Metadata as { BuildMethod: string; BuildProperties: Record<string, unknown> };
-const build = metadata.BuildProperties;
+const ESBUILD = join(projectRoot, 'node_modules', '.bin', 'esbuild');
+const npmOutDir = join(projectRoot, 'dist');
 
-/**
- * esbuild options of build-options.ts that SAM's esbuild builder cannot take or always sets
- * itself: it always passes --bundle and --platform=node and chooses the output directory;
- * metafile and logLevel are build-time diagnostics; legalComments only moves license comments.
- * Any other option added to build-options.ts must be mirrored in BuildProperties.
- */
-const NOT_EXPRESSIBLE_IN_SAM = [
-  'bundle',
-  'platform',
-  'outfile',
-  'metafile',
-  'logLevel',
-  'legalComments',
-];
+/** Runs esbuild as `sam build` would, into `outdir`; returns the arguments. */
+async function samBuild(outdir: string): Promise<string[]> {
+  const args = samEsbuildArgs(metadata.BuildProperties, {
+    outdir: relative(projectRoot, outdir),
+    handler: String(props.Handler),
+  });
+  const { code, stderr } = await runTool(ESBUILD, args, { cwd: projectRoot, install: 'npm ci' });
+  if (code !== 0) throw new Error(`esbuild ${args.join(' ')} failed: ${stderr}`);
+  return args;
+}
 
-describe('template.yaml BuildProperties agree with scripts/build-options.ts', () => {
-  it('builds with esbuild', () => {
+let samOutDir: string;
+let deepRoot: string;
+let samArgs: string[];
+
+beforeAll(async () => {
+  // Beside dist/, so that the map's relative `sources` can be compared (see above).
+  samOutDir = await mkdtemp(join(projectRoot, '.sam-build-'));
+  deepRoot = await mkdtemp(join(projectRoot, '.sam-build-'));
+  [samArgs] = await Promise.all([
+    samBuild(samOutDir),
+    samBuild(join(deepRoot, 'build', 'Function')),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  for (const dir of [samOutDir, deepRoot]) if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('sam build and npm run build', () => {
+  it('build with esbuild', () => {
     expect(metadata.BuildMethod).toBe('esbuild');
-    expect(bundleOptions.bundle).toBe(true);
-    expect(bundleOptions.platform).toBe('node');
   });
 
-  it('has the same entry point', () => {
-    expect(build.EntryPoints).toEqual([entryPoint]);
-    expect(bundleOptions.entryPoints).toEqual([entryPoint]);
+  it('write the same handler.mjs, byte for byte', async () => {
+    const sam = await readFile(join(samOutDir, 'handler.mjs'));
+    const npm = await readFile(join(npmOutDir, 'handler.mjs'));
+    expect(sam.length).toBe(npm.length);
+    expect(sam.equals(npm)).toBe(true);
   });
 
-  it('has the same format, target, minify and source map settings', () => {
-    expect(build.Format).toBe(bundleOptions.format);
-    expect(build.Target).toBe(target);
-    expect(bundleOptions.target).toBe(target);
-    expect(build.Minify).toBe(bundleOptions.minify);
-    expect(build.Sourcemap).toBe(bundleOptions.sourcemap);
-    expect(build.SourcesContent).toBe(bundleOptions.sourcesContent);
+  it('write the same handler.mjs.map, byte for byte, without embedded sources', async () => {
+    const sam = await readFile(join(samOutDir, 'handler.mjs.map'));
+    const npm = await readFile(join(npmOutDir, 'handler.mjs.map'));
+    expect(sam.equals(npm)).toBe(true);
+    const map = JSON.parse(sam.toString('utf8')) as { sources: string[]; sourcesContent?: unknown };
+    expect(map).not.toHaveProperty('sourcesContent');
+    expect(map.sources).toContain('../src/handler.ts');
   });
 
-  it('has the same main fields', () => {
-    expect(build.MainFields).toBe(bundleOptions.mainFields.join(','));
+  it("where sam build --build-in-source writes, only the map's relative `sources` differ", async () => {
+    const deep = join(deepRoot, 'build', 'Function');
+    expect(
+      (await readFile(join(deep, 'handler.mjs'))).equals(
+        await readFile(join(npmOutDir, 'handler.mjs')),
+      ),
+    ).toBe(true);
+    const map = JSON.parse(await readFile(join(deep, 'handler.mjs.map'), 'utf8')) as {
+      sources: string[];
+    };
+    const npm = JSON.parse(await readFile(join(npmOutDir, 'handler.mjs.map'), 'utf8')) as {
+      sources: string[];
+    };
+    expect(map.sources[0]).toMatch(/^\.\.\/\.\.\/\.\.\//);
+    const asFromDist = map.sources.map((s) => relative(npmOutDir, resolve(deep, s)));
+    expect({ ...map, sources: asFromDist }).toEqual(npm);
   });
 
-  it('has the same require banner', () => {
-    expect(build.Banner).toEqual([`js=${requireBanner}`]);
-    expect(bundleOptions.banner).toEqual({ js: requireBanner });
+  it('SAM writes only the file Handler names and its map', async () => {
+    expect((await readdir(samOutDir)).sort()).toEqual(['handler.mjs', 'handler.mjs.map']);
+    expect(basename(bundleOptions.outfile)).toBe('handler.mjs');
   });
 
-  it('writes .mjs, as the outfile does', () => {
-    expect(build.OutExtension).toEqual([`.js=${extname(bundleOptions.outfile)}`]);
-    expect(extname(bundleOptions.outfile)).toBe('.mjs');
+  it('SAM is told every setting that changes the bytes, as a string where false would be dropped', () => {
+    expect(samArgs).toEqual(
+      expect.arrayContaining([
+        entryPoint,
+        '--format=esm',
+        `--target=${target}`,
+        '--minify',
+        '--sourcemap',
+        '--sources-content=false',
+        '--legal-comments=none',
+        '--main-fields=module,main',
+        '--out-extension:.js=.mjs',
+      ]),
+    );
+    expect(metadata.BuildProperties.SourcesContent).toBe('false');
+  });
+});
+
+describe("SAM's rules for BuildProperties (support/sam-esbuild.ts)", () => {
+  const args = (properties: Record<string, unknown>, handler?: string): string[] =>
+    samEsbuildArgs(properties, { outdir: 'out', ...(handler ? { handler } : {}) });
+  const DEFAULTS = [
+    '--bundle',
+    '--platform=node',
+    '--outdir=out',
+    '--target=es2020',
+    '--format=cjs',
+    '--minify',
+  ];
+
+  it('turn PascalCase keys into snake_case, then into --kebab-case flags', () => {
+    expect(snakeCase('SourcesContent')).toBe('sources_content');
+    expect(snakeCase('OutExtension')).toBe('out_extension');
+    expect(args({ EntryPoints: ['a.ts'], MainFields: 'module,main' })).toContain(
+      '--main-fields=module,main',
+    );
   });
 
-  it('has no other BuildProperties, and build-options.ts no option left unmirrored', () => {
-    expect(Object.keys(build).sort()).toEqual([
-      'Banner',
-      'EntryPoints',
-      'Format',
-      'MainFields',
-      'Minify',
-      'OutExtension',
-      'Sourcemap',
-      'SourcesContent',
-      'Target',
+  it('always add --bundle, --platform=node and --outdir, and es2020, cjs and --minify when absent', () => {
+    expect(args({ EntryPoints: ['a.ts'] })).toEqual(['a.ts', ...DEFAULTS]);
+  });
+
+  it('give true a bare flag, DROP false, a string --flag=value, a list --flag:item each', () => {
+    const flags = args({
+      EntryPoints: ['a.ts'],
+      Format: 'esm',
+      Target: 'node22',
+      Minify: false,
+      Sourcemap: true,
+      SourcesContent: false,
+      LegalComments: 'none',
+      External: ['x', 'y'],
+    }).slice(4);
+    expect(flags).toEqual([
+      '--format=esm',
+      '--target=node22',
+      '--sourcemap',
+      '--legal-comments=none',
+      '--external:x',
+      '--external:y',
     ]);
-    const mirrored = [
-      'entryPoints',
-      'format',
-      'target',
-      'minify',
-      'sourcemap',
-      'sourcesContent',
-      'mainFields',
-      'banner',
-    ];
-    expect(Object.keys(bundleOptions).sort()).toEqual(
-      [...mirrored, ...NOT_EXPRESSIBLE_IN_SAM].sort(),
+  });
+
+  it('ignore keys SAM sets itself, take the entry point from Handler when missing, reject numbers', () => {
+    expect(
+      args({ Bundle: false, Platform: 'browser', Outdir: 'x', UseNpmCi: true }, 'app.handler'),
+    ).toEqual(['app', ...DEFAULTS]);
+    expect(() => args({ EntryPoints: ['a.ts'], LogLimit: 10 })).toThrow(
+      /type of the configuration/,
     );
   });
 });
 
 describe('the function runs what the build produces', () => {
-  it('names the outfile and its handler export in Handler', () => {
-    // SAM writes <entry basename><out extension> at the code root: src/handler.ts → handler.mjs.
+  it('names the output file and its handler export in Handler', () => {
+    // SAM writes <entry basename><out extension> into its output directory: handler.mjs.
     const module = basename(entryPoint, extname(entryPoint));
     expect(basename(bundleOptions.outfile)).toBe(`${module}.mjs`);
     expect(props.Handler).toBe(`${module}.handler`);

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { declaredRegions } from './support/cfn-regions.js';
 import {
   IDENTITY_SOURCE_TYPE,
   loadNativeModel,
@@ -121,7 +122,16 @@ describe.each(paths.filter((p) => p !== NATIVE_ONLY))('%s', (path) => {
     }
   });
 
-  it("takes its ServiceToken from the provider stack's export", async () => {
+  it("takes its ServiceToken from the provider stack's export, or from the nested provider", async () => {
+    const [nested] = resourcesOfType(template, 'AWS::Serverless::Application');
+    if (nested) {
+      for (const [logicalId, resource] of custom) {
+        expect(resource.Properties?.ServiceToken, logicalId).toEqual({
+          'Fn::GetAtt': [nested[0], 'Outputs.ServiceToken'],
+        });
+      }
+      return;
+    }
     const samconfig = parseSamConfig(await readFile(join(projectRoot, 'samconfig.toml'), 'utf8'));
     const stackName = samconfig.tables['default.deploy.parameters']?.stack_name;
     expect(template.Parameters?.ProviderStackName).toMatchObject({
@@ -261,13 +271,23 @@ describe('examples/native-migration', () => {
     });
   });
 
-  it('custom.yaml differs only in Type, ServiceToken and the ProviderStackName parameter', () => {
-    expect(differences(native, custom).sort()).toEqual([
+  it('custom.yaml differs only in Type, ServiceToken, the ProviderStackName parameter and its regions', () => {
+    const regions = 'Metadata.cfn-lint.config.regions';
+    const diff = differences(native, custom).map((p) => (p.startsWith(regions) ? regions : p));
+    expect([...new Set(diff)].sort()).toEqual([
+      regions,
       'Parameters.ProviderStackName',
       'Resources.IdentitySource.Properties.ServiceToken',
       'Resources.IdentitySource.Type',
     ]);
     expect(custom.Resources.IdentitySource?.Type).toBe(CUSTOM_TYPE);
+  });
+
+  it('custom.yaml is meant for the regions without the native type that have Cognito, native.yaml not', () => {
+    for (const region of ['ap-east-2', 'ap-southeast-6']) {
+      expect(declaredRegions(custom), region).toContain(region);
+      expect(declaredRegions(native), region).not.toContain(region);
+    }
   });
 });
 

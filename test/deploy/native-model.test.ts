@@ -4,9 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  hasPropertyPath,
   IDENTITY_SOURCE_TYPE,
-  isKnownResourceType,
   loadNativeModel,
   unknownPropertyPaths,
 } from './support/native-model.js';
@@ -119,18 +117,5 @@ describe('unknownPropertyPaths', () => {
     ]);
     expect(unknownPropertyPaths(model, { 'Fn::If': ['c', {}, {}] })).toEqual([]);
     expect(unknownPropertyPaths(model, { Region: 'x' })).toEqual(['Region']);
-  });
-});
-
-describe('hasPropertyPath', () => {
-  it('follows properties, list indices and map keys', async () => {
-    expect(
-      hasPropertyPath(model, ['Configuration', 'CognitoUserPoolConfiguration', 'ClientIds', '0']),
-    ).toBe(true);
-    expect(hasPropertyPath(model, ['Configuration', 'Nope'])).toBe(false);
-    const sam = await loadNativeModel('AWS::Serverless::Function');
-    expect(hasPropertyPath(sam, ['Events', 'AnyName', 'Properties', 'ApiId'])).toBe(true);
-    expect(hasPropertyPath(sam, ['Architectures'])).toBe(true);
-    expect(await isKnownResourceType('AWS::VerifiedPermissions::IdentitySorce')).toBe(false);
   });
 });

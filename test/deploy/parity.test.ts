@@ -12,7 +12,7 @@ import { cognitoProperties, IDENTITY_SOURCE_ID, updateResource } from '../fixtur
 import { loadNativeModel, type NativeResourceModel } from './support/native-model.js';
 
 /** This provider's additions to the native properties (documented in the README). */
-const PROVIDER_ADDITIONS = ['Region', 'UpdateConfiguration'];
+const PROVIDER_ADDITIONS = ['Region', 'UpdateConfiguration', 'RoleArn', 'AdoptExisting'];
 
 let native: NativeResourceModel;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ beforeAll(async () => {
 const sorted = (names: readonly string[]) => [...names].sort();
 
 describe('parity with the native resource type', () => {
-  it('accepts exactly the native top-level properties, plus Region and UpdateConfiguration', () => {
+  it("accepts exactly the native top-level properties, plus the provider's additions", () => {
     expect(sorted(ACCEPTED_PROPERTY_NAMES.IdentitySource)).toEqual(
       sorted([...native.propertyNames, ...PROVIDER_ADDITIONS]),
     );
@@ -53,10 +53,9 @@ describe('parity with the native resource type', () => {
   it('treats every native create-only property as replacement', () => {
     for (const name of native.createOnlyPropertyNames) {
       const changed = cognitoProperties({ [name]: 'PSchanged0000000000000' });
-      const plan = planFor(
-        updateResource(IDENTITY_SOURCE_ID, changed, cognitoProperties()),
-        'eu-west-1',
-      );
+      const plan = planFor(updateResource(IDENTITY_SOURCE_ID, changed, cognitoProperties()), {
+        defaultRegion: 'eu-west-1',
+      });
       expect(plan, name).toMatchObject({
         action: 'create',
         replaces: { identitySourceId: IDENTITY_SOURCE_ID },

@@ -1,10 +1,16 @@
 /**
- * template.yaml, the provider stack: least-privilege IAM, the idempotency table, logging,
- * parameters, timeout and outputs, as CONTRACT.md and the README promise them.
+ * template.yaml, the provider stack: least-privilege IAM (for a deployment without and with
+ * AssumableRoleArns), FIPS endpoints, the idempotency table, logging, parameters, timeout and
+ * outputs, as CONTRACT.md and the README promise them.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
 import { describe, expect, it } from 'vitest';
+import { conditionHolds, resolveForDeployment } from './support/conditions.js';
+import { type DeploymentParameters, NO_ROLES, TWO_ROLES } from './support/deployments.js';
+import { runPythonDriver } from './support/external-tools.js';
 import { type CfnResource, loadTemplate, PROVIDER_TEMPLATE } from './support/templates.js';
 
 const template = await loadTemplate(PROVIDER_TEMPLATE);
@@ -22,8 +28,11 @@ interface Statement {
   Condition?: unknown;
 }
 
-/** The inline policy statements of the function (every Policies entry must be a document). */
-function statements(): Statement[] {
+/**
+ * The inline policy statements of the function (every Policies entry must be a document), as a
+ * deployment with these parameter values gets them (Fn::If decided).
+ */
+function statements(parameters: DeploymentParameters = NO_ROLES): Statement[] {
   const policies = props.Policies;
   expect(Array.isArray(policies), 'Policies is a list').toBe(true);
   return (policies as unknown[]).flatMap((policy) => {
@@ -34,24 +43,37 @@ function statements(): Statement[] {
       expect.arrayContaining(['Statement']),
     );
     expect(Object.keys(document).every((k) => k === 'Statement' || k === 'Version')).toBe(true);
-    return document.Statement as Statement[];
+    return resolveForDeployment(document.Statement as Statement[], template, parameters);
   });
 }
 
 const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement): unknown[] =>
+  Array.isArray(s.Resource) ? s.Resource : [s.Resource];
 
 const VERIFIED_PERMISSIONS_ACTIONS = [
   'verifiedpermissions:CreateIdentitySource',
   'verifiedpermissions:DeleteIdentitySource',
   'verifiedpermissions:GetIdentitySource',
+  'verifiedpermissions:ListIdentitySources',
   'verifiedpermissions:UpdateIdentitySource',
 ];
+const ALIAS_ACTIONS = ['verifiedpermissions:GetPolicyStoreAlias'];
 const COGNITO_ACTIONS = ['cognito-idp:DescribeUserPool', 'cognito-idp:ListUserPoolClients'];
 const DYNAMODB_ACTIONS = [
   'dynamodb:DeleteItem',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
+];
+const CLOUDFORMATION_ACTIONS = ['cloudformation:DescribeStacks'];
+const STS_ACTIONS = ['sts:AssumeRole'];
+const ALWAYS = [
+  ...VERIFIED_PERMISSIONS_ACTIONS,
+  ...ALIAS_ACTIONS,
+  ...COGNITO_ACTIONS,
+  ...DYNAMODB_ACTIONS,
+  ...CLOUDFORMATION_ACTIONS,
 ];
 
 describe('the provider function', () => {
@@ -80,20 +102,21 @@ describe('the provider function', () => {
       POWERTOOLS_SERVICE_NAME: expect.any(String),
       POWERTOOLS_LOG_LEVEL: { Ref: 'LogLevel' },
       NODE_OPTIONS: '--enable-source-maps',
+      AWS_USE_FIPS_ENDPOINT: { Ref: 'UseFipsEndpoint' },
     });
   });
 });
 
 describe('IAM', () => {
-  it('allows exactly the expected actions', () => {
-    const actions = statements().flatMap(actionsOf).sort();
-    expect(actions).toEqual(
-      [...VERIFIED_PERMISSIONS_ACTIONS, ...COGNITO_ACTIONS, ...DYNAMODB_ACTIONS].sort(),
+  it('allows exactly the expected actions; sts:AssumeRole only with AssumableRoleArns', () => {
+    expect(statements(NO_ROLES).flatMap(actionsOf).sort()).toEqual([...ALWAYS].sort());
+    expect(statements(TWO_ROLES).flatMap(actionsOf).sort()).toEqual(
+      [...ALWAYS, ...STS_ACTIONS].sort(),
     );
   });
 
   it('only allows, and names no wildcard action', () => {
-    for (const statement of statements()) {
+    for (const statement of statements(TWO_ROLES)) {
       expect(statement.Effect).toBe('Allow');
       for (const action of actionsOf(statement)) expect(action).not.toContain('*');
       expect(statement).not.toHaveProperty('NotAction');
@@ -102,8 +125,8 @@ describe('IAM', () => {
   });
 
   it('scopes each service to its resources', () => {
-    const resourceFor = (action: string): unknown[] =>
-      statements()
+    const resourceFor = (action: string, parameters = NO_ROLES): unknown[] =>
+      statements(parameters)
         .filter((s) => actionsOf(s).includes(action))
         .map((s) => s.Resource);
     for (const action of VERIFIED_PERMISSIONS_ACTIONS) {
@@ -115,6 +138,16 @@ describe('IAM', () => {
         },
       ]);
     }
+    for (const action of ALIAS_ACTIONS) {
+      expect(resourceFor(action), action).toEqual([
+        // Alias ARNs have a region: any, for the Region property; the account's own only.
+        {
+          'Fn::Sub':
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+            'arn:${AWS::Partition}:verifiedpermissions:*:${AWS::AccountId}:policy-store-alias/*',
+        },
+      ]);
+    }
     for (const action of COGNITO_ACTIONS) {
       expect(resourceFor(action), action).toEqual([
         // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
@@ -123,6 +156,51 @@ describe('IAM', () => {
     }
     for (const action of DYNAMODB_ACTIONS) {
       expect(resourceFor(action), action).toEqual([{ 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] }]);
+    }
+    for (const action of CLOUDFORMATION_ACTIONS) {
+      expect(resourceFor(action), action).toEqual([
+        // The account's stacks in the function's region (custom resources are invoked only
+        // from stacks in the function's region).
+        {
+          'Fn::Sub':
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+            'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*/*',
+        },
+      ]);
+    }
+    expect(resourceFor('sts:AssumeRole', NO_ROLES)).toEqual([]);
+    expect(resourceFor('sts:AssumeRole', TWO_ROLES)).toEqual([TWO_ROLES.AssumableRoleArns]);
+  });
+
+  it('names, for each action, the resource type the Service Authorization Reference gives it', async () => {
+    const formats = await runPythonDriver<Record<string, Record<string, string[]> | null>>(
+      'iam_resource_types.py',
+      [...ALWAYS, ...STS_ACTIONS],
+    );
+    for (const statement of statements(TWO_ROLES)) {
+      for (const action of actionsOf(statement)) {
+        const patterns = Object.values(formats[action] ?? {})
+          .flat()
+          .map(arnPattern);
+        expect(patterns.length, `${action} has resource types`).toBeGreaterThan(0);
+        for (const resource of resourcesOf(statement)) {
+          const arn = exampleArn(resource);
+          expect(
+            patterns.some((p) => p.test(arn)),
+            `${action} on ${arn} (${JSON.stringify(formats[action])})`,
+          ).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("grants every ARN it builds (Fn::Sub) in the stack's own account only", () => {
+    const built = statements(TWO_ROLES)
+      .flatMap(resourcesOf)
+      .filter((r) => typeof r === 'object' && r !== null && 'Fn::Sub' in r);
+    expect(built.length).toBeGreaterThan(0);
+    for (const resource of built) {
+      expect(exampleArn(resource).split(':')[4], JSON.stringify(resource)).toBe('123456789012');
     }
   });
 
@@ -197,10 +275,104 @@ describe('parameters', () => {
     });
   });
 
+  it('UseFipsEndpoint is true or false, off by default', () => {
+    expect(template.Parameters?.UseFipsEndpoint).toMatchObject({
+      Type: 'String',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
+  });
+
+  it('AssumableRoleArns lists role ARNs, none by default, and admits no wildcard', () => {
+    const parameter = template.Parameters?.AssumableRoleArns;
+    expect(parameter).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
+    // CloudFormation applies AllowedPattern to each element of a CommaDelimitedList.
+    const pattern = new RegExp(String(parameter?.AllowedPattern));
+    for (const arn of ['', ...TWO_ROLES.AssumableRoleArns!])
+      expect(pattern.test(arn), arn).toBe(true);
+    expect(pattern.test('arn:aws-us-gov:iam::111122223333:role/x')).toBe(true);
+    for (const bad of [
+      '*',
+      'arn:aws:iam::111122223333:role/*',
+      'arn:aws:iam::*:role/x',
+      'arn:aws:iam::111122223333:user/x',
+      'arn:aws:sts::111122223333:assumed-role/x/y',
+    ]) {
+      expect(pattern.test(bad), bad).toBe(false);
+    }
+  });
+
+  it('HasAssumableRoles holds exactly when roles are listed', () => {
+    expect(conditionHolds('HasAssumableRoles', template, NO_ROLES)).toBe(false);
+    expect(conditionHolds('HasAssumableRoles', template, {})).toBe(false); // the default
+    expect(conditionHolds('HasAssumableRoles', template, TWO_ROLES)).toBe(true);
+  });
+
   it('are the only parameters', () => {
     expect(Object.keys(template.Parameters ?? {}).sort()).toEqual([
+      'AssumableRoleArns',
       'LogLevel',
       'LogRetentionInDays',
+      'UseFipsEndpoint',
+    ]);
+  });
+});
+
+describe('FIPS endpoints', () => {
+  /** What the SDK's endpoint resolution needs of a client. */
+  interface EndpointResolving {
+    config: {
+      useFipsEndpoint: () => Promise<boolean>;
+      endpointProvider: (params: { Region: string; UseFIPS: boolean; UseDualStack: boolean }) => {
+        url: URL;
+      };
+    };
+    destroy(): void;
+  }
+
+  /** The Verified Permissions and DynamoDB hosts the SDK resolves with this environment value. */
+  async function hostsWith(useFips: string, region: string): Promise<string[]> {
+    const saved = process.env.AWS_USE_FIPS_ENDPOINT;
+    process.env.AWS_USE_FIPS_ENDPOINT = useFips;
+    try {
+      const clients: EndpointResolving[] = [
+        new VerifiedPermissionsClient({ region }),
+        new DynamoDBClient({ region }),
+      ];
+      return await Promise.all(
+        clients.map(async (client) => {
+          // The SDK reads AWS_USE_FIPS_ENDPOINT when the client is made, as in the function.
+          const UseFIPS = await client.config.useFipsEndpoint();
+          const { url } = client.config.endpointProvider({
+            Region: region,
+            UseFIPS,
+            UseDualStack: false,
+          });
+          client.destroy();
+          return url.hostname;
+        }),
+      );
+    } finally {
+      if (saved === undefined) delete process.env.AWS_USE_FIPS_ENDPOINT;
+      else process.env.AWS_USE_FIPS_ENDPOINT = saved;
+    }
+  }
+
+  it("UseFipsEndpoint becomes the SDK's AWS_USE_FIPS_ENDPOINT, which the SDK honours", async () => {
+    const variables = (props.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.AWS_USE_FIPS_ENDPOINT).toEqual({ Ref: 'UseFipsEndpoint' });
+    // A Ref of a String parameter is its value: the SDK reads the environment variable.
+    expect(await hostsWith('true', 'us-gov-west-1')).toEqual([
+      'verifiedpermissions-fips.us-gov-west-1.amazonaws.com',
+      'dynamodb.us-gov-west-1.amazonaws.com', // GovCloud's DynamoDB endpoint is FIPS already
+    ]);
+    expect(await hostsWith('false', 'us-gov-west-1')).toEqual([
+      'verifiedpermissions.us-gov-west-1.amazonaws.com',
+      'dynamodb.us-gov-west-1.amazonaws.com',
+    ]);
+    expect(await hostsWith('true', 'us-east-1')).toEqual([
+      'verifiedpermissions-fips.us-east-1.amazonaws.com',
+      'dynamodb-fips.us-east-1.amazonaws.com',
     ]);
   });
 });
@@ -220,3 +392,45 @@ describe('outputs', () => {
     });
   });
 });
+
+/** What the variables of a Service Authorization Reference ARN format stand for. */
+const FORMAT_VARIABLES: Record<string, string> = {
+  Partition: 'aws[a-z-]*',
+  Region: '[a-z0-9-]+',
+  Account: '\\d{12}',
+};
+
+/** A regular expression for an ARN format of the Service Authorization Reference. */
+function arnPattern(format: string): RegExp {
+  const pieces = format.split(/(\$\{[A-Za-z]+\}|\.\*)/).map((piece) => {
+    if (piece === '.*') return '.*';
+    const variable = /^\$\{([A-Za-z]+)\}$/.exec(piece)?.[1];
+    if (variable) return FORMAT_VARIABLES[variable] ?? '[^:]+';
+    return piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  return new RegExp(`^${pieces.join('')}$`);
+}
+
+/** Pseudo parameter values of one example deployment. */
+const PSEUDO: Record<string, string> = {
+  Partition: 'aws',
+  Region: 'us-east-1',
+  AccountId: '123456789012',
+};
+
+/** An ARN as one deployment would make it from a statement's Resource (wildcards as `x`). */
+function exampleArn(resource: unknown): string {
+  const getAtt = (resource as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+  if (getAtt?.[0] === 'IdempotencyTable' && getAtt[1] === 'Arn') {
+    return 'arn:aws:dynamodb:us-east-1:123456789012:table/stack-IdempotencyTable-ABC';
+  }
+  const sub = (resource as { 'Fn::Sub'?: string })['Fn::Sub'] ?? resource;
+  expect(typeof sub, JSON.stringify(resource)).toBe('string');
+  return String(sub)
+    .replace(/\$\{AWS::(\w+)\}/g, (_, name: string) => {
+      const value = PSEUDO[name];
+      if (value === undefined) throw new Error(`no example value for AWS::${name}`);
+      return value;
+    })
+    .replaceAll('*', 'x');
+}

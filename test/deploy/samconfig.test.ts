@@ -57,8 +57,21 @@ describe('samconfig.toml', () => {
     const parameters = template.Parameters ?? {};
     expect(Object.keys(values).sort()).toEqual(Object.keys(parameters).sort());
     for (const [name, value] of Object.entries(values)) {
-      expect(parameters[name]?.AllowedValues?.map(String), name).toContain(value);
+      const parameter = parameters[name]!;
+      if (parameter.AllowedValues) {
+        expect(parameter.AllowedValues.map(String), name).toContain(value);
+      } else {
+        // CloudFormation matches AllowedPattern against each element of a CommaDelimitedList.
+        const pattern = new RegExp(String(parameter.AllowedPattern));
+        const items = parameter.Type === 'CommaDelimitedList' ? value.split(',') : [value];
+        for (const item of items) expect(item, name).toMatch(pattern);
+      }
     }
+  });
+
+  it('lists no role for the provider to assume, as the template does by default', () => {
+    expect(overrides(deploy.parameter_overrides).AssumableRoleArns).toBe('');
+    expect(template.Parameters?.AssumableRoleArns?.Default).toBe('');
   });
 
   it('explains each parameter override in a comment', () => {

@@ -129,11 +129,14 @@ describe('a Delete during its Create', () => {
 
   it('never deletes another source in the store when replaying a failed Create', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
-    const other = await stack.send({
+    // The store's source belongs to another stack (one of this stack would be a rename).
+    const event = await stack.event({
       RequestType: 'Create',
       LogicalResourceId: 'Other',
       ResourceProperties: propertiesFor(store),
     });
+    await stack.lambda.invoke({ ...event, StackId: `${stack.stackId}-other` });
+    const other = { response: await stack.responseTo(event) };
     const failed = await stack.send({
       RequestType: 'Create',
       LogicalResourceId: 'Second',

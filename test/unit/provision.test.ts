@@ -110,6 +110,47 @@ describe('provision', () => {
   });
 });
 
+describe('provision with RoleArn', () => {
+  const RoleArn = 'arn:aws:iam::111122223333:role/IdentitySourceManager';
+
+  it('answers FAILED naming the role, with no Verified Permissions call, when it is denied', async () => {
+    const request = createRequest(cognitoProperties({ RoleArn }));
+    const outcome = await provision(request, {
+      ...deps(),
+      assumeRole: async () => {
+        throw Object.assign(new Error('not authorized'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        });
+      },
+    });
+    expect(outcome).toMatchObject({
+      status: 'FAILED',
+      physicalResourceId: `NotCreated:${request.requestId}`,
+    });
+    expect(outcome.reason).toMatch(new RegExp(`^could not assume RoleArn ${RoleArn} in eu-west-1`));
+    expect(vp.calls()).toHaveLength(0);
+  });
+
+  it('assumes the role once per invocation, for the work and its settlement', async () => {
+    vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew' } as never);
+    const sessions: string[] = [];
+    const invocation = {
+      ...deps({ journal: { settle: async () => 'recorded' } as unknown as CreateJournal }),
+      roleClients: new Map(),
+      assumeRole: async ({ sessionName }: { sessionName: string }) => {
+        sessions.push(sessionName);
+        return { accessKeyId: 'ASIAROLE', secretAccessKey: 's' };
+      },
+    };
+    const request = createRequest(cognitoProperties({ RoleArn }));
+    const outcome = await provision(request, invocation);
+    await afterAnswer(request, outcome, true, invocation);
+    expect(outcome).toMatchObject({ status: 'SUCCESS', physicalResourceId: 'ISnew' });
+    expect(sessions).toEqual([`cfn-IdentitySource-${request.requestId}`]);
+  });
+});
+
 describe('afterAnswer', () => {
   const journal = () => {
     const settled: unknown[] = [];

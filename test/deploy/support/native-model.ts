@@ -13,8 +13,6 @@
  * model.attributeNames;       // ['Details', 'Details.ClientIds', ..., 'IdentitySourceId']
  * model.types.CognitoUserPoolConfiguration.propertyNames; // ['ClientIds', 'GroupConfiguration', 'UserPoolArn']
  * unknownPropertyPaths(model, resource.Properties, ['ServiceToken', 'Region']); // []
- * hasPropertyPath(model, ['Configuration', 'CognitoUserPoolConfiguration', 'ClientIds', '0']); // true
- * await isKnownResourceType('AWS::VerifiedPermissions::PolicyStore'); // true
  * ```
  *
  * What the model does not say: `Configuration` (and `TokenSelection`) take exactly one of
@@ -138,11 +136,6 @@ export function loadNativeModel(
     models.set(typeName, model);
   }
   return model;
-}
-
-/** Whether the service spec knows the resource type `typeName`. */
-export async function isKnownResourceType(typeName: string): Promise<boolean> {
-  return lookupResource(await loadServiceSpec(), typeName).length > 0;
 }
 
 function buildModel(db: SpecDatabase, typeName: string): NativeResourceModel {
@@ -270,43 +263,6 @@ export function referencedTypes(type: NativeTypeRef): string[] {
       return type.types.flatMap(referencedTypes);
     default:
       return [];
-  }
-}
-
-/**
- * Whether the model accepts a value at `segments`, a location inside a resource's
- * `Properties` as it appears in a template: property names, plus array indices (`'0'`) and
- * map keys where the model has an array or a map, e.g.
- * `['Events', 'GetDocument', 'Properties', 'ApiId']` for `AWS::Serverless::Function`.
- */
-export function hasPropertyPath(model: NativeResourceModel, segments: readonly string[]): boolean {
-  const [first, ...rest] = segments;
-  const property = first === undefined ? undefined : model.properties[first];
-  return property !== undefined && acceptsPath(model, property.type, rest);
-}
-
-function acceptsPath(
-  model: NativeResourceModel,
-  type: NativeTypeRef,
-  path: readonly string[],
-): boolean {
-  if (path.length === 0) return true;
-  const [head, ...rest] = path as [string, ...string[]];
-  switch (type.kind) {
-    case 'array':
-      return /^\d+$/.test(head)
-        ? acceptsPath(model, type.element, rest)
-        : acceptsPath(model, type.element, path);
-    case 'map':
-      return acceptsPath(model, type.element, rest);
-    case 'union':
-      return type.types.some((member) => acceptsPath(model, member, path));
-    case 'ref': {
-      const property = model.types[type.typeName]?.properties[head];
-      return property !== undefined && acceptsPath(model, property.type, rest);
-    }
-    default:
-      return false;
   }
 }
 

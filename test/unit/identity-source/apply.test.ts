@@ -71,7 +71,10 @@ describe('applyPlan', () => {
     } as never);
     const request = createResource(cognitoProperties({ Region: 'ca-central-1' }));
     const d = deps();
-    const applied = await applyPlan(applicable(planFor(request, 'eu-west-1')), d);
+    const applied = await applyPlan(
+      applicable(planFor(request, { defaultRegion: 'eu-west-1' })),
+      d,
+    );
     expect(applied).toEqual({ kind: 'created', identitySourceId: 'ISnew' });
     expect(vp).toHaveReceivedCommandTimes(CreateIdentitySourceCommand, 1);
     expect(vp).toHaveReceivedCommandWith(CreateIdentitySourceCommand, {
@@ -98,7 +101,7 @@ describe('applyPlan', () => {
       .resolves({ identitySourceId: 'ISnew', ...meta } as never);
     const d = deps();
     const applied = await applyPlan(
-      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), { defaultRegion: 'eu-west-1' })),
       d,
     );
     expect(applied).toEqual({ kind: 'created', identitySourceId: 'ISnew' });
@@ -116,7 +119,7 @@ describe('applyPlan', () => {
       }),
     );
     const error = await applyPlan(
-      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), { defaultRegion: 'eu-west-1' })),
       deps(),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(ApiCallError);
@@ -136,7 +139,7 @@ describe('applyPlan', () => {
       }),
     );
     const error = await applyPlan(
-      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), { defaultRegion: 'eu-west-1' })),
       deps(),
     ).catch((e) => e);
     expect(error.message).toMatch(
@@ -149,7 +152,7 @@ describe('applyPlan', () => {
       new ThrottlingException({ message: 'slow down', $metadata: {} }),
     );
     const error = await applyPlan(
-      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), { defaultRegion: 'eu-west-1' })),
       deps(500),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
@@ -168,7 +171,7 @@ describe('applyPlan', () => {
         }),
     );
     const error = await applyPlan(
-      applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
+      applicable(planFor(createResource(cognitoProperties()), { defaultRegion: 'eu-west-1' })),
       deps(200),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
@@ -191,7 +194,9 @@ describe('applyPlan', () => {
       cognitoProperties({ PolicyStoreId: 'PSnew' }),
       cognitoProperties(),
     );
-    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+    expect(
+      await applyPlan(applicable(planFor(request, { defaultRegion: 'eu-west-1' })), deps()),
+    ).toEqual({
       kind: 'created',
       identitySourceId: 'ISnew',
     });
@@ -216,7 +221,9 @@ describe('applyPlan', () => {
       cognitoProperties(),
       cognitoProperties({ PolicyStoreId: 'PSnew' }),
     );
-    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+    expect(
+      await applyPlan(applicable(planFor(request, { defaultRegion: 'eu-west-1' })), deps()),
+    ).toEqual({
       kind: 'updated',
       identitySourceId: IDENTITY_SOURCE_ID,
     });
@@ -240,7 +247,9 @@ describe('applyPlan', () => {
       cognitoProperties({ PolicyStoreId: alias, PrincipalEntityType: 'MyApp::Person' }),
       cognitoProperties(),
     );
-    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+    expect(
+      await applyPlan(applicable(planFor(request, { defaultRegion: 'eu-west-1' })), deps()),
+    ).toEqual({
       kind: 'updated',
       identitySourceId: IDENTITY_SOURCE_ID,
     });
@@ -271,7 +280,9 @@ describe('applyPlan', () => {
       cognitoProperties({ PolicyStoreId: alias }),
       cognitoProperties(),
     );
-    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+    expect(
+      await applyPlan(applicable(planFor(request, { defaultRegion: 'eu-west-1' })), deps()),
+    ).toEqual({
       kind: 'created',
       identitySourceId: 'ISnew',
     });
@@ -294,7 +305,7 @@ describe('applyPlan', () => {
         sleep: async (ms: number) => void vi.setSystemTime(Date.now() + ms),
       };
       const error = await applyPlan(
-        applicable(planFor(createResource(cognitoProperties()), 'eu-west-1')),
+        applicable(planFor(createResource(cognitoProperties()), { defaultRegion: 'eu-west-1' })),
         d,
       ).catch((e) => e);
       expect(error).toBeInstanceOf(ApiCallError);
@@ -316,7 +327,9 @@ describe('applyPlan', () => {
       cognitoProperties({ PrincipalEntityType: 'A::B' }),
       cognitoProperties(),
     );
-    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+    expect(
+      await applyPlan(applicable(planFor(request, { defaultRegion: 'eu-west-1' })), deps()),
+    ).toEqual({
       kind: 'updated',
       identitySourceId: IDENTITY_SOURCE_ID,
     });
@@ -328,7 +341,9 @@ describe('applyPlan', () => {
 
   it('calls nothing for a no-op update', async () => {
     const request = updateResource(IDENTITY_SOURCE_ID, cognitoProperties(), cognitoProperties());
-    expect(await applyPlan(applicable(planFor(request, 'eu-west-1')), deps())).toEqual({
+    expect(
+      await applyPlan(applicable(planFor(request, { defaultRegion: 'eu-west-1' })), deps()),
+    ).toEqual({
       kind: 'unchanged',
       identitySourceId: IDENTITY_SOURCE_ID,
     });
@@ -347,7 +362,9 @@ describe('applyPlan', () => {
         }),
       );
     const plan = applicable(
-      planFor(deleteResource(IDENTITY_SOURCE_ID, cognitoProperties()), 'eu-west-1'),
+      planFor(deleteResource(IDENTITY_SOURCE_ID, cognitoProperties()), {
+        defaultRegion: 'eu-west-1',
+      }),
     );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'deleted' });
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'already-gone' });
@@ -360,7 +377,9 @@ describe('applyPlan', () => {
     } as never);
     vp.on(DeleteIdentitySourceCommand).resolves(meta as never);
     const plan = applicable(
-      planFor(deleteResource(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
+      planFor(deleteResource(createUnconfirmedId('tok-9'), cognitoProperties()), {
+        defaultRegion: 'eu-west-1',
+      }),
     );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'deleted' });
     expect(vp).toHaveReceivedCommandWith(CreateIdentitySourceCommand, { clientToken: 'tok-9' });
@@ -380,7 +399,9 @@ describe('applyPlan', () => {
       }),
     );
     const plan = applicable(
-      planFor(deleteResource(createUnconfirmedId('tok-9'), cognitoProperties()), 'eu-west-1'),
+      planFor(deleteResource(createUnconfirmedId('tok-9'), cognitoProperties()), {
+        defaultRegion: 'eu-west-1',
+      }),
     );
     expect(await applyPlan(plan, deps())).toEqual({ kind: 'nothing-to-delete' });
     expect(vp).toHaveReceivedCommandTimes(DeleteIdentitySourceCommand, 0);
@@ -403,7 +424,11 @@ describe('applyPlan: sweeping with the create journal', () => {
     endsBy,
   });
   const sweepPlan = () =>
-    applicable(planFor(deleteResource('made|up|IdentitySource', cognitoProperties()), 'eu-west-1'));
+    applicable(
+      planFor(deleteResource('made|up|IdentitySource', cognitoProperties()), {
+        defaultRegion: 'eu-west-1',
+      }),
+    );
 
   it('does not wait for a Create whose invocation has ended, and replays its token', async () => {
     vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISorphan', ...meta } as never);
@@ -445,7 +470,7 @@ describe('applyPlan: sweeping with the create journal', () => {
     const plan = applicable(
       planFor(
         { ...deleteResource('made|up|IdentitySource', cognitoProperties()), issuedAt },
-        'eu-west-1',
+        { defaultRegion: 'eu-west-1' },
       ),
     );
     await applyPlan(plan, { ...deps(), journal });
@@ -454,7 +479,9 @@ describe('applyPlan: sweeping with the create journal', () => {
 
   it('makes nothing for a Create CloudFormation gave up on before it began', async () => {
     const journal: CreateJournal = { ...journalWith(undefined), begin: async () => 'given-up' };
-    const plan = applicable(planFor(createResource(cognitoProperties()), 'eu-west-1'));
+    const plan = applicable(
+      planFor(createResource(cognitoProperties()), { defaultRegion: 'eu-west-1' }),
+    );
     const error = await applyPlan(plan, { ...deps(), journal }).catch((e) => e);
     expect(error).toBeInstanceOf(CreateGivenUpError);
     expect(error.mayHaveTakenEffect).toBe(false);

@@ -14,11 +14,12 @@ import {
 } from '../../fixtures/requests.js';
 
 const REGION = 'eu-west-1';
+const CONTEXT = { defaultRegion: REGION };
 
 describe('planFor: Create', () => {
   it('creates with the RequestId as clientToken, in the function region', () => {
     const request = createResource(cognitoProperties());
-    const plan = planFor(request, REGION);
+    const plan = planFor(request, CONTEXT);
     expect(plan).toMatchObject({
       action: 'create',
       region: REGION,
@@ -34,7 +35,7 @@ describe('planFor: Create', () => {
 
   it('creates in the Region property when set', () => {
     expect(
-      planFor(createResource(cognitoProperties({ Region: 'ap-southeast-2' })), REGION),
+      planFor(createResource(cognitoProperties({ Region: 'ap-southeast-2' })), CONTEXT),
     ).toMatchObject({
       action: 'create',
       region: 'ap-southeast-2',
@@ -45,7 +46,7 @@ describe('planFor: Create', () => {
     const request = createResource(cognitoProperties(), {
       requestId: 'request id with spaces and more than sixty-four characters in total!!',
     });
-    const plan = planFor(request, REGION);
+    const plan = planFor(request, CONTEXT);
     const token = plan.action === 'create' ? plan.input.clientToken : undefined;
     expect(token).toMatch(/^[a-zA-Z0-9-]{1,64}$/);
     expect(token).toBe(clientTokenFor(request.requestId));
@@ -53,7 +54,7 @@ describe('planFor: Create', () => {
 
   it('rejects invalid properties with a not-created marker', () => {
     const request = createResource({ PolicyStoreId: POLICY_STORE_ID });
-    expect(planFor(request, REGION)).toEqual({
+    expect(planFor(request, CONTEXT)).toEqual({
       action: 'reject',
       problems: [{ path: 'Configuration', message: 'is required' }],
       physicalResourceId: notCreatedId(request.requestId),
@@ -68,7 +69,7 @@ describe('planFor: Update', () => {
       cognitoProperties({ PrincipalEntityType: 'MyApp::Person' }),
       cognitoProperties(),
     );
-    expect(planFor(request, REGION)).toMatchObject({
+    expect(planFor(request, CONTEXT)).toMatchObject({
       action: 'update',
       region: REGION,
       input: {
@@ -94,7 +95,7 @@ describe('planFor: Update', () => {
       cognitoProperties({ UpdateConfiguration: updateConfiguration }),
       cognitoProperties(),
     );
-    const plan = planFor(request, REGION);
+    const plan = planFor(request, CONTEXT);
     expect(plan.action === 'update' && plan.input.updateConfiguration).toEqual({
       cognitoUserPoolConfiguration: { userPoolArn: USER_POOL_ARN, clientIds: ['only-this'] },
     });
@@ -102,7 +103,7 @@ describe('planFor: Update', () => {
 
   it('switches between Cognito and OIDC in place (a store holds one source)', () => {
     const request = updateResource(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties());
-    const plan = planFor(request, REGION);
+    const plan = planFor(request, CONTEXT);
     expect(plan.action).toBe('update');
     expect(plan.action === 'update' && plan.input.updateConfiguration).toHaveProperty(
       'openIdConnectConfiguration',
@@ -115,7 +116,7 @@ describe('planFor: Update', () => {
       cognitoProperties({ PolicyStoreId: 'PSother' }),
       cognitoProperties(),
     );
-    expect(planFor(request, REGION)).toMatchObject({
+    expect(planFor(request, CONTEXT)).toMatchObject({
       action: 'create',
       replaces: {
         identitySourceId: IDENTITY_SOURCE_ID,
@@ -133,7 +134,7 @@ describe('planFor: Update', () => {
       cognitoProperties({ PolicyStoreId: alias }),
       cognitoProperties(),
     );
-    expect(planFor(request, REGION)).toMatchObject({
+    expect(planFor(request, CONTEXT)).toMatchObject({
       action: 'create',
       replaces: { sameStoreIf: { old: POLICY_STORE_ID, next: alias } },
     });
@@ -142,7 +143,7 @@ describe('planFor: Update', () => {
       cognitoProperties({ PolicyStoreId: 'PSother' }),
       cognitoProperties(),
     );
-    const planned = planFor(plain, REGION);
+    const planned = planFor(plain, CONTEXT);
     expect(planned.action === 'create' && planned.replaces).not.toHaveProperty('sameStoreIf');
   });
 
@@ -152,7 +153,7 @@ describe('planFor: Update', () => {
       cognitoProperties({ Region: 'us-east-1' }),
       cognitoProperties(),
     );
-    expect(planFor(moved, REGION)).toMatchObject({
+    expect(planFor(moved, CONTEXT)).toMatchObject({
       action: 'create',
       region: 'us-east-1',
       replaces: { identitySourceId: IDENTITY_SOURCE_ID },
@@ -162,7 +163,7 @@ describe('planFor: Update', () => {
       cognitoProperties({ Region: REGION }),
       cognitoProperties(),
     );
-    expect(planFor(explicit, REGION)).toMatchObject({ action: 'no-op' });
+    expect(planFor(explicit, CONTEXT)).toMatchObject({ action: 'no-op' });
   });
 
   it('does nothing when only CloudFormation keys or list order changed', () => {
@@ -178,7 +179,7 @@ describe('planFor: Update', () => {
         },
       },
     });
-    expect(planFor(updateResource(IDENTITY_SOURCE_ID, next, old), REGION)).toMatchObject({
+    expect(planFor(updateResource(IDENTITY_SOURCE_ID, next, old), CONTEXT)).toMatchObject({
       action: 'no-op',
       identitySourceId: IDENTITY_SOURCE_ID,
     });
@@ -187,8 +188,8 @@ describe('planFor: Update', () => {
   it('treats a rollback (old and new swapped) like any update', () => {
     const forward = updateResource(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties());
     const back = updateResource(IDENTITY_SOURCE_ID, cognitoProperties(), oidcProperties());
-    expect(planFor(forward, REGION).action).toBe('update');
-    const plan = planFor(back, REGION);
+    expect(planFor(forward, CONTEXT).action).toBe('update');
+    const plan = planFor(back, CONTEXT);
     expect(plan.action === 'update' && plan.input.updateConfiguration).toHaveProperty(
       'cognitoUserPoolConfiguration',
     );
@@ -200,7 +201,7 @@ describe('planFor: Update', () => {
       cognitoProperties({ PrincipalEntityType: '' }),
       cognitoProperties(),
     );
-    expect(planFor(request, REGION)).toMatchObject({
+    expect(planFor(request, CONTEXT)).toMatchObject({
       action: 'reject',
       physicalResourceId: IDENTITY_SOURCE_ID,
     });
@@ -208,7 +209,7 @@ describe('planFor: Update', () => {
 
   it('creates when the resource has no identity source yet (marker id)', () => {
     const request = updateResource(notCreatedId('r0'), cognitoProperties(), cognitoProperties());
-    expect(planFor(request, REGION)).toMatchObject({ action: 'create' });
+    expect(planFor(request, CONTEXT)).toMatchObject({ action: 'create' });
   });
 });
 
@@ -218,7 +219,7 @@ describe('planFor: Delete', () => {
       IDENTITY_SOURCE_ID,
       cognitoProperties({ Region: 'eu-central-1' }),
     );
-    expect(planFor(request, REGION)).toEqual({
+    expect(planFor(request, CONTEXT)).toEqual({
       action: 'delete',
       region: 'eu-central-1',
       input: { policyStoreId: POLICY_STORE_ID, identitySourceId: IDENTITY_SOURCE_ID },
@@ -231,11 +232,11 @@ describe('planFor: Delete', () => {
       PolicyStoreId: POLICY_STORE_ID,
       Configuration: 'broken',
     });
-    expect(planFor(request, REGION)).toMatchObject({ action: 'delete' });
+    expect(planFor(request, CONTEXT)).toMatchObject({ action: 'delete' });
   });
 
   it('acknowledges the marker of a Create that made nothing', () => {
-    expect(planFor(deleteResource(notCreatedId('r1'), {}), REGION)).toMatchObject({
+    expect(planFor(deleteResource(notCreatedId('r1'), {}), CONTEXT)).toMatchObject({
       action: 'acknowledge',
     });
   });
@@ -245,15 +246,16 @@ describe('planFor: Delete', () => {
       'arn:aws:cloudformation:made-up|IdentitySource|xyz',
       cognitoProperties(),
     );
-    expect(planFor(request, REGION)).toEqual({
+    expect(planFor(request, CONTEXT)).toEqual({
       action: 'sweep',
+      region: REGION,
       resource: request.resource,
     });
   });
 
   it('replays an unconfirmed Create with its token to find what it made', () => {
     const request = deleteResource(createUnconfirmedId('token-1'), cognitoProperties());
-    expect(planFor(request, REGION)).toMatchObject({
+    expect(planFor(request, CONTEXT)).toMatchObject({
       action: 'delete-unconfirmed',
       region: REGION,
       replay: { clientToken: 'token-1', policyStoreId: POLICY_STORE_ID },
@@ -262,10 +264,75 @@ describe('planFor: Delete', () => {
 
   it('rejects a Delete whose PolicyStoreId is unusable', () => {
     const request = deleteResource(IDENTITY_SOURCE_ID, { PolicyStoreId: 'no spaces allowed' });
-    expect(planFor(request, REGION)).toMatchObject({
+    expect(planFor(request, CONTEXT)).toMatchObject({
       action: 'reject',
       physicalResourceId: IDENTITY_SOURCE_ID,
       problems: [{ path: 'PolicyStoreId' }],
+    });
+  });
+});
+
+describe('planFor: RoleArn', () => {
+  const role = (account: string, name = 'Manager') => `arn:aws:iam::${account}:role/${name}`;
+  const own = { defaultRegion: REGION, functionAccountId: '123456789012' };
+  const change = (oldProps: Record<string, unknown>, newProps: Record<string, unknown>) =>
+    planFor(
+      updateResource(IDENTITY_SOURCE_ID, cognitoProperties(newProps), cognitoProperties(oldProps)),
+      own,
+    );
+
+  it('makes a Create, an in-place Update and a Delete with the role of their own properties', () => {
+    const RoleArn = role('111122223333');
+    expect(planFor(createResource(cognitoProperties({ RoleArn })), own)).toMatchObject({
+      action: 'create',
+      roleArn: RoleArn,
+    });
+    expect(change({ RoleArn }, { RoleArn, PrincipalEntityType: 'MyApp::Person' })).toMatchObject({
+      action: 'update',
+      roleArn: RoleArn,
+    });
+    expect(
+      planFor(deleteResource(IDENTITY_SOURCE_ID, cognitoProperties({ RoleArn })), own),
+    ).toMatchObject({ action: 'delete', roleArn: RoleArn });
+  });
+
+  it('replaces only when the effective account changes', () => {
+    const other = role('111122223333');
+    expect(change({}, { RoleArn: other })).toMatchObject({ action: 'create', roleArn: other });
+    expect(change({ RoleArn: other }, { RoleArn: role('444455556666') })).toMatchObject({
+      action: 'create',
+      replaces: { identitySourceId: IDENTITY_SOURCE_ID },
+    });
+    // another role of the same account, or adding / removing one of the function's own
+    // account: the source stays (nothing else changed, so no call at all)
+    const inPlace = { action: 'no-op', identitySourceId: IDENTITY_SOURCE_ID };
+    expect(change({ RoleArn: other }, { RoleArn: role('111122223333', 'B') })).toMatchObject(
+      inPlace,
+    );
+    expect(change({}, { RoleArn: role('123456789012') })).toMatchObject(inPlace);
+    expect(change({ RoleArn: role('123456789012') }, {})).toMatchObject(inPlace);
+    expect(
+      change(
+        { RoleArn: other },
+        { RoleArn: role('111122223333', 'B'), PrincipalEntityType: 'A::B' },
+      ),
+    ).toMatchObject({ action: 'update', roleArn: role('111122223333', 'B') });
+  });
+
+  it("rejects a role of another partition than the resource's region", () => {
+    const plan = planFor(
+      createResource(cognitoProperties({ RoleArn: role('111122223333'), Region: 'cn-north-1' })),
+      own,
+    );
+    expect(plan).toMatchObject({
+      action: 'reject',
+      problems: [
+        {
+          path: 'RoleArn',
+          message:
+            'must be a role of the aws-cn partition, the partition of region cn-north-1 (got aws)',
+        },
+      ],
     });
   });
 });

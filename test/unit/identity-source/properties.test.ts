@@ -19,6 +19,7 @@ describe('parseProperties', () => {
         configuration: COGNITO_API_CONFIGURATION,
         principalEntityType: 'MyApp::User',
         region: 'us-gov-west-1',
+        adoptExisting: false,
       },
     });
   });
@@ -58,6 +59,7 @@ describe('parseProperties', () => {
       properties: {
         policyStoreId: 'ps-1',
         configuration: { cognitoUserPoolConfiguration: { userPoolArn: USER_POOL_ARN } },
+        adoptExisting: false,
       },
     });
   });
@@ -93,6 +95,49 @@ describe('parseProperties', () => {
     }
   });
 
+  it('reads RoleArn as an IAM role ARN of any partition', () => {
+    for (const RoleArn of [
+      'arn:aws:iam::111122223333:role/IdentitySourceManager',
+      'arn:aws-cn:iam::111122223333:role/path/to/Deployer',
+      'arn:aws-eusc:iam::111122223333:role/a+b=c,d.e@f-g_h',
+    ]) {
+      const parsed = parseProperties(cognitoProperties({ RoleArn }));
+      expect(parsed.ok && parsed.properties.roleArn, RoleArn).toBe(RoleArn);
+    }
+    for (const RoleArn of [
+      'arn:aws:iam::111122223333:user/Someone',
+      'arn:aws:iam::1111:role/Short',
+      'arn:aws:iam:us-east-1:111122223333:role/Regional',
+      'arn:aws:sts::111122223333:assumed-role/R/s',
+      'arn:not-a-partition:iam::111122223333:role/R',
+      'arn:aws:iam::111122223333:role/',
+      'arn:aws:iam::111122223333:role/has space',
+    ]) {
+      expect(problemsOf(cognitoProperties({ RoleArn })), RoleArn).toEqual([
+        'RoleArn: must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path and name>)',
+      ]);
+    }
+  });
+
+  it('reads AdoptExisting as a boolean, from the strings CloudFormation sends too', () => {
+    const adopt = (AdoptExisting: unknown) => {
+      const parsed = parseProperties(cognitoProperties({ AdoptExisting }));
+      return parsed.ok ? parsed.properties.adoptExisting : undefined;
+    };
+    expect([true, 'true', false, 'false', undefined].map(adopt)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+    for (const AdoptExisting of ['yes', 'True', 1, {}]) {
+      expect(problemsOf(cognitoProperties({ AdoptExisting })), String(AdoptExisting)).toEqual([
+        expect.stringMatching(/^AdoptExisting: must be true or false/),
+      ]);
+    }
+  });
+
   it('reports every problem, not only the first', () => {
     const problems = problemsOf({
       PolicyStoreId: 'bad id!',
@@ -107,7 +152,7 @@ describe('parseProperties', () => {
       Colour: 'blue',
     });
     expect(problems).toEqual([
-      'Colour: is not a known property (expected one of: PolicyStoreId, Configuration, PrincipalEntityType, UpdateConfiguration, Region)',
+      'Colour: is not a known property (expected one of: PolicyStoreId, Configuration, PrincipalEntityType, UpdateConfiguration, Region, RoleArn, AdoptExisting)',
       'PolicyStoreId: must be a policy store id (letters, digits and hyphens) or alias (policy-store-alias/ followed by letters, digits, -, _ or /; at most 150 characters)',
       'Configuration.OpenIdConnectConfiguration.Issuer: must be an https:// URL (the OIDC issuer)',
       'Configuration.OpenIdConnectConfiguration.GroupConfiguration.GroupEntityType: must be a Cedar entity type such as MyApp::Group (identifiers joined by ::)',
