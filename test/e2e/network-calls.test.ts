@@ -15,8 +15,8 @@ afterAll(() => stack?.close());
 
 /**
  * What one request caused: the Verified Permissions operations, how many DynamoDB calls (the
- * idempotency record and the create journal; which operations they use is the persistence
- * layer's business), the response PUTs, and the total.
+ * idempotency record, the create journal, the ownership record; which operations they use is
+ * the persistence layer's business), the response PUTs, and the total.
  */
 function tally({ networkCalls }: Exchange) {
   const of = (service: string) =>
@@ -59,14 +59,15 @@ async function cycle(): Promise<Exchange[]> {
 }
 
 describe('network calls per request', () => {
-  it('Create makes 6 (the first after the import too), Update and Delete 4 each', async () => {
+  it('Create makes 7 (the first after the import too), Update 4, Delete 5', async () => {
     for (const _round of ['first invocations', 'warm']) {
       const [create, update, remove] = await cycle();
       expect(create && tally(create)).toEqual({
         verifiedPermissions: ['CreateIdentitySource'],
-        dynamoDbCalls: 4,
+        // idempotency record put and completed, journal opened and settled, ownership recorded
+        dynamoDbCalls: 5,
         s3: ['PUT'],
-        total: 6,
+        total: 7,
       });
       expect(update && tally(update)).toEqual({
         verifiedPermissions: ['UpdateIdentitySource'],
@@ -76,9 +77,10 @@ describe('network calls per request', () => {
       });
       expect(remove && tally(remove)).toEqual({
         verifiedPermissions: ['DeleteIdentitySource'],
-        dynamoDbCalls: 2,
+        // idempotency record put and completed, ownership record removed
+        dynamoDbCalls: 3,
         s3: ['PUT'],
-        total: 4,
+        total: 5,
       });
     }
   });
