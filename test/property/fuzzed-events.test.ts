@@ -11,6 +11,10 @@
  */
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startVerifiedPermissionsDouble,
+  type VerifiedPermissionsDouble,
+} from '../../local/verified-permissions/double.js';
 import { verifiedPermissionsClients } from '../../src/identity-source/client.js';
 import { parseProperties } from '../../src/identity-source/properties.js';
 import type { IdempotencyGuard } from '../../src/persistence/idempotency.js';
@@ -18,10 +22,6 @@ import { customResourceProvider } from '../../src/provider.js';
 import { silentLog } from '../fixtures/log.js';
 import { cognitoProperties, oidcProperties } from '../fixtures/requests.js';
 import { type ResponseRecorder, startResponseRecorder } from '../support/response-recorder.js';
-import {
-  startVerifiedPermissionsDouble,
-  type VerifiedPermissionsDouble,
-} from '../support/verified-permissions-double.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const SEED =

@@ -8,6 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DynamoDbLocal } from '../../../local/dynamodb.js';
 import { release, releaseUnconfirmed } from '../../../src/identity-source/release.js';
 import type { Ownership } from '../../../src/persistence/ownership.js';
 import { silentLog } from '../../fixtures/log.js';
@@ -18,7 +19,6 @@ import {
   startOwnership,
 } from '../../fixtures/ownership.js';
 import { POLICY_STORE_ID } from '../../fixtures/requests.js';
-import type { DynamoDbLocal } from '../../support/dynamodb-local.js';
 
 const vp = mockClient(VerifiedPermissionsClient);
 const client = new VerifiedPermissionsClient({ region: 'eu-west-1' });

@@ -10,6 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DynamoDbLocal } from '../../../local/dynamodb.js';
 import { StoreHoldsSourceError } from '../../../src/identity-source/errors.js';
 import { planFor } from '../../../src/identity-source/plan.js';
 import { makeSource } from '../../../src/identity-source/takeover.js';
@@ -28,7 +29,6 @@ import {
   POLICY_STORE_ID,
   updateResource,
 } from '../../fixtures/requests.js';
-import type { DynamoDbLocal } from '../../support/dynamodb-local.js';
 
 const vp = mockClient(VerifiedPermissionsClient);
 const client = new VerifiedPermissionsClient({ region: 'eu-west-1' });

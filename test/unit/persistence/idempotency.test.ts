@@ -1,10 +1,10 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DynamoDbLocal, startDynamoDb } from '../../../local/dynamodb.js';
 import type { ResourceOutcome } from '../../../src/cloudformation/response-body.js';
 import { idempotencyGuard } from '../../../src/persistence/idempotency.js';
 import { silentLog } from '../../fixtures/log.js';
 import { cognitoProperties, createRequest } from '../../fixtures/requests.js';
-import { type DynamoDbLocal, startDynamoDb } from '../../support/dynamodb-local.js';
 
 let dynamo: DynamoDbLocal;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DynamoDbLocal, startDynamoDb } from '../../../local/dynamodb.js';
 import type { Ownership, OwnershipRecord } from '../../../src/persistence/ownership.js';
 import { ownershipTable } from '../../../src/persistence/ownership-table.js';
-import { type DynamoDbLocal, startDynamoDb } from '../../support/dynamodb-local.js';
 
 let dynamo: DynamoDbLocal;
 let ownership: Ownership;
