@@ -6,7 +6,7 @@
  * difference on the wire.
  *
  * One request goes: wire protocol (`wire.ts`) → injected fault, if any (`faults.ts`) → write
- * throttle and stores (`state.ts`) → input validation against the API model
+ * throttle (`throttle.ts`) and stores (`state.ts`) → input validation against the API model
  * (`input-validation.ts`, `model.ts`) → the operation (`operations.ts`) → its output shape
  * (`output-shapes.ts`). Every request is recorded, in arrival order.
  *
@@ -63,7 +63,10 @@ export async function startVerifiedPermissionsDouble(
   options: VerifiedPermissionsDoubleOptions = {},
 ): Promise<VerifiedPermissionsDouble> {
   const model = loadApiModel(options.modelUrl ?? API_MODEL_URL);
-  const state = new DoubleState(options.throttleWritesPerSecond);
+  const state = new DoubleState({
+    perStore: options.throttleWritesPerSecond,
+    perAccount: options.throttleAccountWritesPerSecond,
+  });
   const operations = identitySourceOperations(state, {
     maxPerStore: options.maxIdentitySourcesPerStore ?? 1,
     sourceLagMs: options.identitySourceVisibleAfterMs ?? 0,
@@ -105,7 +108,7 @@ export async function startVerifiedPermissionsDouble(
       throw new ServiceError('SerializationException', 'The request body is not a JSON object.');
     }
     const input = body as Record<string, unknown>;
-    if (WRITE_OPERATIONS.has(operation)) state.countWrite(input, now);
+    if (WRITE_OPERATIONS.has(operation)) state.countWrite(input, { region: scope.region, now });
     const violations = validateOperationInput(model, operation, input);
     if (violations.length > 0) {
       throw new ServiceError('ValidationException', validationMessage(violations), {
@@ -172,7 +175,10 @@ export async function startVerifiedPermissionsDouble(
       faults.add(operation, { kind: 'delay', ms, remaining: times });
     },
     setWriteThrottle(perSecond) {
-      state.throttlePerSecond = perSecond;
+      state.writes.perStore = perSecond;
+    },
+    setAccountWriteThrottle(perSecond) {
+      state.writes.perAccount = perSecond;
     },
     reset() {
       state.reset();

@@ -1,12 +1,13 @@
 /**
  * What the Verified Permissions double holds: policy stores (added by tests, optionally pinned
  * to a region or invisible for a while), identity sources, remembered client tokens and the
- * per-store write windows of the throttle — and the look-ups that answer
+ * write throttle (`throttle.ts`) — and the look-ups that answer
  * `ResourceNotFoundException` / `ThrottlingException` the way the service does.
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { type WriteLimits, WriteThrottle } from './throttle.js';
 import type { IdentitySourceState, PolicyStoreOptions } from './types.js';
 import { ServiceError } from './wire.js';
 
@@ -39,10 +40,12 @@ export class DoubleState {
   readonly stores = new Map<string, PolicyStore>();
   readonly sources = new Map<string, StoredIdentitySource>();
   readonly tokens = new Map<string, RememberedToken>();
-  readonly #writeTimes = new Map<string, number[]>();
+  /** Accepted writes per rolling second, per store and per account; each off when undefined or 0. */
+  readonly writes: WriteThrottle;
 
-  /** Accepted writes per store per rolling second; off when undefined or 0. */
-  constructor(public throttlePerSecond: number | undefined) {}
+  constructor(writeLimits: WriteLimits) {
+    this.writes = new WriteThrottle(writeLimits);
+  }
 
   addPolicyStore(id: string, options: PolicyStoreOptions): string {
     this.stores.set(id, {
@@ -89,19 +92,9 @@ export class DoubleState {
     return source;
   }
 
-  /** Counts a write to the request's store; throws `ThrottlingException` over the rate. */
-  countWrite(body: Record<string, unknown>, now: number): void {
-    if (!this.throttlePerSecond) return;
-    const key = String(body.policyStoreId);
-    const recent = (this.#writeTimes.get(key) ?? []).filter((t) => t > now - 1000);
-    if (recent.length >= this.throttlePerSecond) {
-      this.#writeTimes.set(key, recent);
-      throw new ServiceError('ThrottlingException', 'Rate exceeded', {
-        serviceCode: 'verifiedpermissions',
-      });
-    }
-    recent.push(now);
-    this.#writeTimes.set(key, recent);
+  /** Counts a write to the request's store and account; throws `ThrottlingException` over a rate. */
+  countWrite(body: Record<string, unknown>, ctx: RequestContext): void {
+    this.writes.admit(String(body.policyStoreId), ctx.region, ctx.now);
   }
 
   /** Copies of the identity sources, oldest first. */
@@ -115,7 +108,7 @@ export class DoubleState {
     this.stores.clear();
     this.sources.clear();
     this.tokens.clear();
-    this.#writeTimes.clear();
+    this.writes.clear();
   }
 }
 

@@ -26,6 +26,13 @@ export interface VerifiedPermissionsDoubleOptions {
    */
   throttleWritesPerSecond?: number;
   /**
+   * Accepted Create/Update/Delete calls per account and region per rolling second, all policy
+   * stores together, on top of {@link throttleWritesPerSecond} (the double serves one account, so
+   * this is per signing region); more answer `ThrottlingException`. Off (`undefined` or 0) by
+   * default. Can be changed later with {@link VerifiedPermissionsDouble.setAccountWriteThrottle}.
+   */
+  throttleAccountWritesPerSecond?: number;
+  /**
    * How long a new identity source stays invisible to Get/List/Update/Delete after it is created
    * (answering `ResourceNotFoundException`), to imitate eventual consistency. Default 0.
    */
@@ -123,6 +130,8 @@ export interface VerifiedPermissionsDouble {
   delayNext(operation: IdentitySourceOperation | '*', ms: number, times?: number): void;
   /** Switches the write throttle: N accepted writes per store per second, or off with undefined/0. */
   setWriteThrottle(perSecond: number | undefined): void;
+  /** Switches the account-wide write limit: N accepted writes per region per second, or off. */
+  setAccountWriteThrottle(perSecond: number | undefined): void;
   /** Forgets all stores, identity sources, client tokens, requests, pending faults and throttle windows. */
   reset(): void;
   /** Stops the server, destroying open (also hanging) connections. */
