@@ -14,6 +14,7 @@ import { buildResponseBody, type ResourceOutcome } from './cloudformation/respon
 import { deliverResponse } from './cloudformation/response-delivery.js';
 import { checkResponseUrl, redactUrl } from './cloudformation/response-url.js';
 import type { StackRollingBack } from './cloudformation/stack-status.js';
+import { waitEndsAt } from './cloudformation/wait.js';
 import type { AssumeRole } from './identity-source/assumed-role.js';
 import type { ClientForRegion } from './identity-source/client.js';
 import { notCreatedId } from './identity-source/physical-id.js';
@@ -65,7 +66,11 @@ export type InvocationResult =
     }
   | {
       readonly answered: false;
-      readonly why: 'response-url-not-allowed' | 'response-url-expired' | 'in-progress-elsewhere';
+      readonly why:
+        | 'response-url-not-allowed'
+        | 'response-url-expired'
+        | 'cloudformation-stopped-waiting'
+        | 'in-progress-elsewhere';
     };
 
 /**
@@ -114,16 +119,27 @@ export function customResourceProvider(deps: ProviderDependencies) {
         });
         return { answered: false, why: 'response-url-expired' };
       }
+      const waitEnd = parsed.ok ? waitEndsAt(parsed.request) : undefined;
+      if (waitEnd !== undefined && waitEnd <= Date.now()) {
+        // It waited in the queue past ServiceTimeout: CloudFormation has given up on it, so
+        // what it made or changed no stack would ever learn of.
+        deps.log.error(
+          'CloudFormation stopped waiting for this request (ServiceTimeout after it was issued): it is not acted on, no API called',
+          { stoppedWaitingAt: new Date(waitEnd).toISOString() },
+        );
+        return { answered: false, why: 'cloudformation-stopped-waiting' };
+      }
       // What this invocation alone knows: the function's account, and its assumed roles.
       const invocationDeps: InvocationDependencies = {
         ...deps,
         roleClients: new Map(),
         ...optionalAccount(context?.invokedFunctionArn),
       };
-      const deadline = deadlineFor(
-        context,
-        parsed.ok ? parsed.request.serviceTimeoutSeconds : undefined,
-      );
+      // The time budget ends when CloudFormation stops waiting, counted from when it issued the
+      // request; without a signing time to count from, ServiceTimeout from now.
+      const serviceTimeout = parsed.ok ? parsed.request.serviceTimeoutSeconds : undefined;
+      const waitLeft = waitEnd === undefined ? serviceTimeout : (waitEnd - Date.now()) / 1000;
+      const deadline = deadlineFor(context, waitLeft);
 
       const result = parsed.ok
         ? await decide(invocationDeps, parsed.request, context, deadline)

@@ -121,45 +121,53 @@ describe('customResourceProvider', () => {
     );
   });
 
+  /** Handles the request and checks that it was not acted on and not answered; the log. */
+  async function unanswered(request: ReturnType<typeof createRequest>, why: string) {
+    const { handle, log } = provider();
+    expect(await handle(toEvent(request), context)).toEqual({ answered: false, why });
+    expect(vp.calls()).toHaveLength(0);
+    expect(responses.received).toHaveLength(0);
+    return log.lines.find((l) => l.level === 'ERROR');
+  }
+
   it('answers nothing and calls nothing for a ResponseURL that is not allowed', async () => {
     const request = createRequest(cognitoProperties(), {
       responseUrl: 'https://s3.amazonaws.com.evil.io/k?sig=topsecret',
     });
-    const { handle, log } = provider();
-    expect(await handle(toEvent(request), context)).toEqual({
-      answered: false,
-      why: 'response-url-not-allowed',
-    });
-    expect(vp.calls()).toHaveLength(0);
-    expect(responses.received).toHaveLength(0);
-    expect(log.lines.find((l) => l.level === 'ERROR')?.responseUrl).toBe(
-      'https://s3.amazonaws.com.evil.io/k',
-    );
+    const line = await unanswered(request, 'response-url-not-allowed');
+    expect(line?.responseUrl).toBe('https://s3.amazonaws.com.evil.io/k');
   });
 
   it('acts on nothing and answers nothing when the ResponseURL has expired', async () => {
     const signed = new Date(Date.now() - 3 * 60 * 60 * 1000);
-    const amzDate = signed
-      .toISOString()
-      .replace(/[-:]/g, '')
-      .replace(/\.\d{3}/, '');
     const request = createRequest(cognitoProperties(), {
-      responseUrl: recorder.url(
-        `/responses/r?X-Amz-Date=${amzDate}&X-Amz-Expires=7200&X-Amz-Signature=topsecret`,
-      ),
+      responseUrl: signedUrl(signed.getTime()),
     });
-    const { handle, log } = provider();
-    expect(await handle(toEvent(request), context)).toEqual({
-      answered: false,
-      why: 'response-url-expired',
-    });
-    expect(vp.calls()).toHaveLength(0);
-    expect(responses.received).toHaveLength(0);
-    const line = log.lines.find((l) => l.level === 'ERROR');
+    const line = await unanswered(request, 'response-url-expired');
     expect(line?.message).toMatch(/ResponseURL has expired/);
     expect(line?.expiredAt).toBe(
       new Date(signed.getTime() - (signed.getTime() % 1000) + 7_200_000).toISOString(),
     );
+  });
+
+  it('acts on nothing when CloudFormation stopped waiting (ServiceTimeout after it was signed)', async () => {
+    const request = createRequest(cognitoProperties({ ServiceTimeout: '60' }), {
+      responseUrl: signedUrl(Date.now() - 61_000),
+    });
+    const line = await unanswered(request, 'cloudformation-stopped-waiting');
+    expect(line?.message).toMatch(/CloudFormation stopped waiting for this request/);
+  });
+
+  it('ends the work in time to answer before CloudFormation stops waiting', async () => {
+    vp.on(CreateIdentitySourceCommand).callsFake(() => new Promise(() => {}));
+    const signedAt = Date.now() - 2_000;
+    const request = createRequest(cognitoProperties({ ServiceTimeout: '4' }), {
+      responseUrl: signedUrl(signedAt),
+    });
+    // the Lambda would allow 10 s, and ServiceTimeout counted from now 4 s
+    await provider().handle(toEvent(request), context);
+    expect(responses.bodies()[0]).toMatchObject({ Status: 'FAILED' });
+    expect(responses.received[0]?.time).toBeLessThan(signedAt - (signedAt % 1000) + 4_000);
   });
 
   it('sends no response while the same request runs elsewhere', async () => {
@@ -198,3 +206,14 @@ describe('customResourceProvider', () => {
     expect(String(responses.bodies()[0]?.Reason)).toMatch(/timed out/);
   });
 });
+
+/** A SigV4 pre-signed ResponseURL at the recorder, signed at `time` (epoch ms) for two hours. */
+function signedUrl(time: number): string {
+  const amzDate = new Date(time)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  return recorder.url(
+    `/responses/r?X-Amz-Date=${amzDate}&X-Amz-Expires=7200&X-Amz-Signature=topsecret`,
+  );
+}
