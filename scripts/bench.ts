@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: builds the provider and measures it as deployed — cold start beside bare node
- * and the unbundled build, network calls and warm latency per request, peak memory — and
+ * and the unbundled build, network calls and warm latency per request, peak memory, N resources
+ * at once under write throttling — and
  * rewrites the generated part of `docs/benchmarks.md` (the hand-written findings below it stay).
  *
  * The parts live in `scripts/bench/`; this file runs them in order and reports progress on
@@ -13,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { yamlParse } from 'yaml-cfn';
 import { buildUnbundled, measureColdStarts } from './bench/cold-start.js';
+import { type LoadRun, runLoad } from './bench/load-run.js';
 import { renderReport } from './bench/report.js';
 import { measureWarmRun } from './bench/warm-run.js';
 import { build, projectRoot } from './build.js';
@@ -21,6 +23,10 @@ const COLD_RUNS = 40;
 const COLD_WARMUPS = 2;
 const LATENCY_EVENTS = 200;
 const LATENCY_WARMUPS = 10;
+/** The load runs: N resources at once, on 4 environments (as the load test) and on up to 25. */
+const LOAD_RESOURCES = [10, 30, 100];
+const LOAD_ENVIRONMENTS = [4, 25];
+const LOAD_LIMITS = { perStoreWritesPerSecond: 1, accountWritesPerSecond: 10, timeoutMs: 120_000 };
 /** The memory size whose heap limits the warm run imitates (the goal: 128 MB works). */
 const JUDGED_MEMORY_MB = 128;
 const REPORT_PATH = join(projectRoot, 'docs/benchmarks.md');
@@ -74,6 +80,19 @@ async function main(): Promise<void> {
     onProgress: (done, total) => progress(`  ${done}/${total} invocations`),
   });
 
+  const load: LoadRun[] = [];
+  for (const environments of LOAD_ENVIRONMENTS) {
+    for (const resources of LOAD_RESOURCES) {
+      const options = {
+        ...LOAD_LIMITS,
+        resources,
+        environments: Math.min(environments, resources),
+      };
+      progress(`load: ${resources} resources at once on ${options.environments} environments`);
+      load.push(await runLoad({ ...options, env: QUIET_SDK }));
+    }
+  }
+
   progress('building the unbundled handler');
   const unbundled = await buildUnbundled(projectRoot);
   try {
@@ -119,6 +138,7 @@ async function main(): Promise<void> {
       bundleBytes: (await stat(bundlePath)).size,
       mapBytes: (await stat(`${bundlePath}.map`)).size,
       warm,
+      load,
       probeEnv,
       paths: { projectRoot, scratchDir: unbundled.dir },
     });
