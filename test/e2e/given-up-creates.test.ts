@@ -113,6 +113,25 @@ async function deliver(event: CfnEvent, lambda: LambdaProcess = stack.lambda) {
   return { invocation, calls, log, response: await stack.responseTo(event) };
 }
 
+/** In a later second than what was signed so far: CloudFormation's Delete with a made-up id. */
+async function cancelLater(logicalId: string, store: string) {
+  await nextSecond();
+  const cancel = await deliver(await built(deleteOf(logicalId, store)), second);
+  expect(cancel.response?.Status).toBe('SUCCESS');
+}
+
+/** In a later second: a legitimate Create, which must succeed and be the store's one source. */
+async function legitimateCreateLater(logicalId: string, store: string) {
+  await nextSecond();
+  const legitimate = await deliver(await built(createOf(logicalId, store)));
+  expect(legitimate.response?.Status).toBe('SUCCESS');
+  keep(store, legitimate.response);
+  expect(sourcesIn(store).map((s) => s.identitySourceId)).toEqual([
+    legitimate.response?.PhysicalResourceId,
+  ]);
+  return legitimate;
+}
+
 describe('a Create whose ResponseURL has expired', () => {
   it('SigV4 (X-Amz-Date + X-Amz-Expires): makes nothing, calls nothing, answers nothing, logs why', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
@@ -165,9 +184,7 @@ describe('a Create that arrives after the Delete CloudFormation sent when it gav
   it('Delete first, then the stale Create, then a legitimate Create: the stale one makes nothing', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
     const stale = await built(createOf('Stale', store));
-    await nextSecond();
-    const cancel = await deliver(await built(deleteOf('Stale', store)), second);
-    expect(cancel.response?.Status).toBe('SUCCESS');
+    await cancelLater('Stale', store);
 
     const late = await deliver(stale);
     expect(late.response).toMatchObject({
@@ -181,13 +198,7 @@ describe('a Create that arrives after the Delete CloudFormation sent when it gav
     );
     expect(sourcesIn(store)).toEqual([]);
 
-    await nextSecond();
-    const legitimate = await deliver(await built(createOf('Stale', store)));
-    expect(legitimate.response?.Status).toBe('SUCCESS');
-    keep(store, legitimate.response);
-    expect(sourcesIn(store).map((s) => s.identitySourceId)).toEqual([
-      legitimate.response?.PhysicalResourceId,
-    ]);
+    await legitimateCreateLater('Stale', store);
   });
 
   it('a stale Create signed in the same second as the Delete makes nothing either', async () => {
@@ -210,14 +221,8 @@ describe('a Create that arrives after the Delete CloudFormation sent when it gav
   it('Delete, legitimate Create, then the stale Create: the live source is left alone', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
     const stale = await built(createOf('StaleLast', store));
-    await nextSecond();
-    expect(
-      (await deliver(await built(deleteOf('StaleLast', store)), second)).response?.Status,
-    ).toBe('SUCCESS');
-    await nextSecond();
-    const legitimate = await deliver(await built(createOf('StaleLast', store)));
-    expect(legitimate.response?.Status).toBe('SUCCESS');
-    keep(store, legitimate.response);
+    await cancelLater('StaleLast', store);
+    const legitimate = await legitimateCreateLater('StaleLast', store);
     const late = await deliver(stale, second);
     expect(late.response?.Status).toBe('FAILED');
     expect(late.calls.api).toEqual([]);
@@ -229,10 +234,7 @@ describe('a Create that arrives after the Delete CloudFormation sent when it gav
   it('the stale and the legitimate Create at once, after the Delete: only the legitimate one makes a source', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
     const stale = await built(createOf('Race', store));
-    await nextSecond();
-    expect((await deliver(await built(deleteOf('Race', store)), second)).response?.Status).toBe(
-      'SUCCESS',
-    );
+    await cancelLater('Race', store);
     await nextSecond();
     const fresh = await built(createOf('Race', store));
     stack.verifiedPermissions.delayNext('CreateIdentitySource', 500);
@@ -271,17 +273,9 @@ describe('a request that waited in the queue past ServiceTimeout', () => {
     expect(late.log.find((l) => l.message === STOPPED_WAITING)).toMatchObject({
       RequestId: stale.RequestId,
     });
-    await nextSecond();
-    const cancel = await deliver(await built(deleteOf('Overdue', store)), second);
-    expect(cancel.response?.Status).toBe('SUCCESS');
+    await cancelLater('Overdue', store);
     expect(sourcesIn(store)).toEqual([]);
-    await nextSecond();
-    const legitimate = await deliver(await built(createOf('Overdue', store)));
-    expect(legitimate.response?.Status).toBe('SUCCESS');
-    keep(store, legitimate.response);
-    expect(sourcesIn(store).map((s) => s.identitySourceId)).toEqual([
-      legitimate.response?.PhysicalResourceId,
-    ]);
+    await legitimateCreateLater('Overdue', store);
   });
 
   it('an Update changes nothing', async () => {
