@@ -3,10 +3,12 @@
  * to a region or invisible for a while), identity sources, remembered client tokens and the
  * per-store write windows of the throttle — and the look-ups that answer
  * `ResourceNotFoundException` / `ThrottlingException` the way the service does.
+ * A `policyStoreId` may be an alias of the store (`aliases.ts`).
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { PolicyStoreAliases } from './aliases.js';
 import type { IdentitySourceState, PolicyStoreOptions } from './types.js';
 import { ServiceError } from './wire.js';
 
@@ -39,6 +41,7 @@ export class DoubleState {
   readonly stores = new Map<string, PolicyStore>();
   readonly sources = new Map<string, StoredIdentitySource>();
   readonly tokens = new Map<string, RememberedToken>();
+  readonly aliases = new PolicyStoreAliases();
   readonly #writeTimes = new Map<string, number[]>();
 
   /** Accepted writes per store per rolling second; off when undefined or 0. */
@@ -55,14 +58,16 @@ export class DoubleState {
 
   deletePolicyStore(id: string): void {
     this.stores.delete(id);
+    this.aliases.removeStore(id);
     for (const [sourceId, source] of this.sources) {
       if (source.policyStoreId === id) this.sources.delete(sourceId);
     }
   }
 
-  /** The store, if it exists, is visible by now and lives in the request's region. */
+  /** The store (`id` may be an alias), if it exists, is visible by now and lives in the request's region. */
   visibleStore(id: unknown, ctx: RequestContext): PolicyStore {
-    const store = typeof id === 'string' ? this.stores.get(id) : undefined;
+    const storeId = typeof id === 'string' ? this.aliases.storeIdOf(id, ctx.region, ctx.now) : id;
+    const store = typeof storeId === 'string' ? this.stores.get(storeId) : undefined;
     if (
       !store ||
       ctx.now < store.visibleAt ||
@@ -115,6 +120,7 @@ export class DoubleState {
     this.stores.clear();
     this.sources.clear();
     this.tokens.clear();
+    this.aliases.clear();
     this.#writeTimes.clear();
   }
 }

@@ -17,6 +17,20 @@ export const IDENTITY_SOURCE_OPERATIONS = [
 /** One of {@link IDENTITY_SOURCE_OPERATIONS}. */
 export type IdentitySourceOperation = (typeof IDENTITY_SOURCE_OPERATIONS)[number];
 
+/** The policy store alias operations the double answers too (see `aliases.ts`). */
+export const POLICY_STORE_ALIAS_OPERATIONS = [
+  'GetPolicyStoreAlias',
+  'CreatePolicyStoreAlias',
+  'ListPolicyStoreAliases',
+  'DeletePolicyStoreAlias',
+] as const;
+
+/** One of {@link POLICY_STORE_ALIAS_OPERATIONS}. */
+export type PolicyStoreAliasOperation = (typeof POLICY_STORE_ALIAS_OPERATIONS)[number];
+
+/** Any operation the double answers. */
+export type DoubleOperation = IdentitySourceOperation | PolicyStoreAliasOperation;
+
 /** Options of `startVerifiedPermissionsDouble`. */
 export interface VerifiedPermissionsDoubleOptions {
   /**
@@ -41,6 +55,12 @@ export interface PolicyStoreOptions {
   /** The store answers `ResourceNotFoundException` until this many ms after it was added. */
   visibleAfterMs?: number;
   /** The store exists only in this region (as read from the request signature); default: every region. */
+  region?: string;
+}
+
+/** Options of {@link VerifiedPermissionsDouble.addPolicyStoreAlias}. */
+export interface PolicyStoreAliasOptions {
+  /** The region the alias lives in; default the store's (every region for a store pinned to none). */
   region?: string;
 }
 
@@ -111,19 +131,31 @@ export interface VerifiedPermissionsDouble {
   readonly requests: readonly RecordedRequest[];
   /** Adds a policy store (test-only; not an API operation) and returns its id (random when omitted). */
   addPolicyStore(id?: string, options?: PolicyStoreOptions): string;
-  /** Removes a policy store and its identity sources, as if deleted out of band. */
+  /**
+   * Adds a policy store alias (test-only, as `CreatePolicyStoreAlias` would, with its rules:
+   * the `policy-store-alias/` prefix, a name unique in its region, at most 10 per store) and
+   * returns its name.
+   *
+   * @throws Error (the service's error answer) when a rule is broken or the store is unknown.
+   */
+  addPolicyStoreAlias(
+    aliasName: string,
+    policyStoreId: string,
+    options?: PolicyStoreAliasOptions,
+  ): string;
+  /** Removes a policy store, its identity sources and its aliases, as if deleted out of band. */
   deletePolicyStore(id: string): void;
   /** The current identity sources, oldest first. */
   identitySources(): IdentitySourceState[];
   /** The next `times` requests for `operation` (or any, with `'*'`) get an error answer. */
-  failNext(operation: IdentitySourceOperation | '*', failure?: InjectedFailure): void;
+  failNext(operation: DoubleOperation | '*', failure?: InjectedFailure): void;
   /** The next `times` requests for `operation` are never answered (until {@link close}). */
-  hangNext(operation: IdentitySourceOperation | '*', times?: number): void;
+  hangNext(operation: DoubleOperation | '*', times?: number): void;
   /** The next `times` requests for `operation` take effect and are answered only after `ms`. */
-  delayNext(operation: IdentitySourceOperation | '*', ms: number, times?: number): void;
+  delayNext(operation: DoubleOperation | '*', ms: number, times?: number): void;
   /** Switches the write throttle: N accepted writes per store per second, or off with undefined/0. */
   setWriteThrottle(perSecond: number | undefined): void;
-  /** Forgets all stores, identity sources, client tokens, requests, pending faults and throttle windows. */
+  /** Forgets all stores, aliases, identity sources, client tokens, requests, pending faults and throttle windows. */
   reset(): void;
   /** Stops the server, destroying open (also hanging) connections. */
   close(): Promise<void>;
