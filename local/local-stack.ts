@@ -37,6 +37,8 @@ export interface LocalStackOptions {
   /** Without the idempotency table (IDEMPOTENCY_TABLE_NAME unset). */
   readonly withoutIdempotency?: boolean;
   readonly bundlePath?: string;
+  /** Run the function like Lambda Managed Instances: up to this many invocations at once in one process. */
+  readonly maxConcurrency?: number;
 }
 
 /** One custom-resource request as a template author's stack would cause it. */
@@ -146,6 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env,
     ...(options.bundlePath !== undefined && { bundlePath: options.bundlePath }),
     ...(options.echoLogs !== undefined && { echoLogs: options.echoLogs }),
+    ...(options.maxConcurrency !== undefined && { maxConcurrency: options.maxConcurrency }),
   });
   const lambda: LambdaProcess = {
     get coldStartMs() {
