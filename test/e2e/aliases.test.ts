@@ -87,7 +87,7 @@ describe('PolicyStoreId as a policy store alias', () => {
     expect(await ownershipOf(store)).toBeUndefined();
   });
 
-  it('an Update from an alias to the id of its store, and back, is made in place', async () => {
+  it('an Update from an alias to the id of its store, back, and to another alias of it is made in place', async () => {
     const { store, alias } = aliasedStore('same-store');
     const byAlias = propertiesIn(alias);
     const byId = propertiesIn(store, { PrincipalEntityType: 'MyApp::Person' });
@@ -115,6 +115,23 @@ describe('PolicyStoreId as a policy store alias', () => {
     expect(sourcesIn(store)).toMatchObject([
       { identitySourceId: id, principalEntityType: 'MyApp::User' },
     ]);
+
+    // two aliases of one store: one store too
+    const second = stack.verifiedPermissions.addPolicyStoreAlias(
+      'policy-store-alias/same-2',
+      store,
+    );
+    const toSecond = await send('Update', 'AliasToId', propertiesIn(second), {
+      PhysicalResourceId: id,
+      OldResourceProperties: byAlias,
+    });
+    expect(toSecond.response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    expect(operations(toSecond)).toEqual([
+      'GetPolicyStoreAlias',
+      'GetPolicyStoreAlias',
+      'UpdateIdentitySource',
+    ]);
+    expect(sourcesIn(store)).toHaveLength(1);
 
     // the record made through the alias is the store's: a Delete by id finds it and deletes
     expect((await ownershipOf(store))?.identitySourceId).toEqual({ S: id });
