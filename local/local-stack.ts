@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type DynamoDbLocal, startDynamoDb } from './dynamodb.js';
+import type { GenuineResponseHost } from './genuine-response-host.js';
 import { type InvokeResult, type LambdaProcess, startLambdaProcess } from './lambda-process.js';
 import {
   cloudFormationResponseKey,
@@ -37,6 +38,13 @@ export interface LocalStackOptions {
   /** Without the idempotency table (IDEMPOTENCY_TABLE_NAME unset). */
   readonly withoutIdempotency?: boolean;
   readonly bundlePath?: string;
+  /**
+   * ResponseURLs on CloudFormation's genuine response host of the stack's region, served over
+   * HTTPS by this host, whose preload and CA the function's process gets (the S3 calls recorded
+   * are its bucket's: keep the stacks that share it from overlapping); default: path-style URLs
+   * on the stack's own bucket at 127.0.0.1.
+   */
+  readonly responseHost?: GenuineResponseHost;
   /** Run the function like Lambda Managed Instances: up to this many invocations at once in one process. */
   readonly maxConcurrency?: number;
 }
@@ -141,11 +149,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     POWERTOOLS_SERVICE_NAME: 'verified-permissions-identity-source-provider',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     ...dynamo?.environment,
+    ...options.responseHost?.processOptions.env,
     ...options.env,
   };
   const logs: string[] = [];
   const started = await startLambdaProcess({
     env,
+    ...(options.responseHost && { execArgv: [...options.responseHost.processOptions.execArgv] }),
     ...(options.bundlePath !== undefined && { bundlePath: options.bundlePath }),
     ...(options.echoLogs !== undefined && { echoLogs: options.echoLogs }),
     ...(options.maxConcurrency !== undefined && { maxConcurrency: options.maxConcurrency }),
@@ -186,22 +196,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         OldResourceProperties: request.OldResourceProperties,
       }),
     };
-    return { ...base, ResponseURL: await bucket.responseUrl(cloudFormationResponseKey(base)) };
+    const key = cloudFormationResponseKey(base);
+    const ResponseURL = options.responseHost
+      ? await options.responseHost.responseUrl(region, key)
+      : await bucket.responseUrl(key);
+    return { ...base, ResponseURL };
   };
 
   const responseTo = async (sent: Record<string, unknown>) => {
-    const stored = await bucket.readResponse(
-      cloudFormationResponseKey(
-        sent as { StackId: string; LogicalResourceId: string; RequestId: string },
-      ),
+    const key = cloudFormationResponseKey(
+      sent as { StackId: string; LogicalResourceId: string; RequestId: string },
     );
+    const stored = await (options.responseHost?.readResponse(region, key) ??
+      bucket.readResponse(key));
     return stored?.body as CloudFormationResponse | undefined;
   };
+  const responses = options.responseHost?.bucket ?? bucket;
 
   const recordCounts = () => ({
     verifiedPermissions: verifiedPermissions.requests.length,
     dynamo: dynamo?.requests.length ?? 0,
-    bucket: bucket.requests.length,
+    bucket: responses.requests.length,
   });
   const callsSince = (before: ReturnType<typeof recordCounts>): NetworkCall[] =>
     [
@@ -216,7 +231,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(r.itemId !== undefined && { itemId: r.itemId }),
         time: r.time,
       })),
-      ...bucket.requests.slice(before.bucket).map((r) => ({
+      ...responses.requests.slice(before.bucket).map((r) => ({
         service: 'S3' as const,
         operation: r.method,
         time: r.time,
