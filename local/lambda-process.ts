@@ -35,6 +35,7 @@ import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { partitionOfRegion } from '../src/partitions.js';
 
 /** The built bundle, `dist/handler.mjs` at the repository root. */
 export const DEFAULT_BUNDLE_PATH = fileURLToPath(new URL('../dist/handler.mjs', import.meta.url));
@@ -177,7 +178,7 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
   const contextFields = {
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
+    invokedFunctionArn: `arn:${partitionOfRegion(region)?.id ?? 'aws'}:lambda:${region}:123456789012:function:${functionName}`,
     memoryLimitInMB: String(memory),
     logGroupName: `/aws/lambda/${functionName}`,
   };
