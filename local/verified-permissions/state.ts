@@ -14,12 +14,16 @@ import { ServiceError } from './wire.js';
 export interface RequestContext {
   region: string;
   now: number;
+  /** The account of the access key that signed it, when known. */
+  accountId?: string | undefined;
 }
 
 export interface PolicyStore {
   id: string;
   region: string | undefined;
   visibleAt: number;
+  /** Only this account's requests see the store; undefined: every account's. */
+  accountId?: string | undefined;
 }
 
 export interface StoredIdentitySource extends IdentitySourceState {
@@ -49,6 +53,7 @@ export class DoubleState {
       id,
       region: options.region,
       visibleAt: Date.now() + (options.visibleAfterMs ?? 0),
+      accountId: options.accountId,
     });
     return id;
   }
@@ -60,13 +65,14 @@ export class DoubleState {
     }
   }
 
-  /** The store, if it exists, is visible by now and lives in the request's region. */
+  /** The store, if it exists, is visible by now and lives in the request's region and account. */
   visibleStore(id: unknown, ctx: RequestContext): PolicyStore {
     const store = typeof id === 'string' ? this.stores.get(id) : undefined;
     if (
       !store ||
       ctx.now < store.visibleAt ||
-      (store.region !== undefined && store.region !== ctx.region)
+      (store.region !== undefined && store.region !== ctx.region) ||
+      (store.accountId !== undefined && store.accountId !== ctx.accountId)
     ) {
       throw new ServiceError('ResourceNotFoundException', `Policy store ${String(id)} not found.`, {
         resourceId: String(id),
