@@ -14,6 +14,7 @@ import {
   ApiCallError,
   CreateGivenUpError,
   DeadlineExceededError,
+  StoreHoldsSourceError,
 } from './identity-source/errors.js';
 import { settleCreated } from './identity-source/journal-steps.js';
 import { createUnconfirmedId, notCreatedId } from './identity-source/physical-id.js';
@@ -110,7 +111,8 @@ function failure(
   const known =
     error instanceof ApiCallError ||
     error instanceof DeadlineExceededError ||
-    error instanceof CreateGivenUpError;
+    error instanceof CreateGivenUpError ||
+    error instanceof StoreHoldsSourceError;
   if (!known) deps.log.error('Unexpected error', { error: error as Error });
   const reason = known
     ? error.message

@@ -1,5 +1,6 @@
 import {
   CreateIdentitySourceCommand,
+  ListIdentitySourcesCommand,
   ServiceQuotaExceededException,
   UpdateIdentitySourceCommand,
   VerifiedPermissionsClient,
@@ -8,8 +9,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CreateJournal } from '../../src/persistence/create-journal.js';
+import type { Ownership } from '../../src/persistence/ownership.js';
 import { afterAnswer, provision, resourceRequestOf } from '../../src/provision.js';
 import { silentLog } from '../fixtures/log.js';
+import { EXISTING_SOURCE } from '../fixtures/ownership.js';
 import {
   cognitoProperties,
   createRequest,
@@ -23,6 +26,14 @@ import {
 const vp = mockClient(VerifiedPermissionsClient);
 const client = new VerifiedPermissionsClient({ region: 'eu-west-1' });
 beforeEach(() => vp.reset());
+
+/** Ownership that knows of no source in any store. */
+const emptyOwnership: Ownership = {
+  read: async () => undefined,
+  write: async () => true,
+  recordMade: async () => {},
+  releaseIfPlain: async () => true,
+};
 
 const deps = (extra: { journal?: CreateJournal } = {}) => ({
   clientFor: () => client,
@@ -107,6 +118,37 @@ describe('provision', () => {
       physicalResourceId: `NotCreated:${request.requestId}`,
       reason: 'CreateIdentitySource failed in eu-west-1: TypeError: kaboom',
     });
+  });
+});
+
+describe('provision into a full store', () => {
+  it('answers FAILED with the reason as it is, and a marker that nothing was made', async () => {
+    vp.on(CreateIdentitySourceCommand).rejects(
+      new ServiceQuotaExceededException({
+        message: 'quota',
+        $metadata: {},
+        resourceId: 'PS',
+        resourceType: 'IDENTITY_SOURCE',
+      }),
+    );
+    vp.on(ListIdentitySourcesCommand).resolves({ identitySources: [EXISTING_SOURCE] } as never);
+    const settled: unknown[] = [];
+    const journal = {
+      begin: async () => 'begun',
+      settle: async (_key: unknown, _id: unknown, result: unknown) => {
+        settled.push(result);
+        return 'recorded';
+      },
+    } as unknown as CreateJournal;
+    const request = createRequest(cognitoProperties());
+    const outcome = await provision(request, { ...deps({ journal }), ownership: emptyOwnership });
+    expect(outcome).toEqual({
+      status: 'FAILED',
+      physicalResourceId: `NotCreated:${request.requestId}`,
+      reason: expect.stringMatching(/^policy store \S+ already holds its one identity source/),
+    });
+    expect(settled).toEqual([{ failed: true, mayHaveTakenEffect: false }]);
+    expect(vp).not.toHaveReceivedCommand(UpdateIdentitySourceCommand);
   });
 });
 
