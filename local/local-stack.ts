@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type CloudFormationApi, startCloudFormationApi } from './cloudformation-api.js';
 import { type DynamoDbLocal, startDynamoDb } from './dynamodb.js';
+import type { GenuineResponseHost } from './genuine-response-host.js';
 import { type InvokeResult, type LambdaProcess, startLambdaProcess } from './lambda-process.js';
 import {
   cloudFormationResponseKey,
@@ -45,6 +46,13 @@ export interface LocalStackOptions {
   /** With the CloudFormation API stand-in (`AWS_ENDPOINT_URL_CLOUDFORMATION`); the stack starts `CREATE_IN_PROGRESS`. */
   readonly withCloudFormation?: boolean;
   readonly bundlePath?: string;
+  /**
+   * ResponseURLs on CloudFormation's genuine response host of the stack's region, served over
+   * HTTPS by this host, whose preload and CA the function's process gets (the S3 calls recorded
+   * are its bucket's: keep the stacks that share it from overlapping); default: path-style URLs
+   * on the stack's own bucket at 127.0.0.1.
+   */
+  readonly responseHost?: GenuineResponseHost;
 }
 
 /** The function's account, as `lambda-process.ts` gives it in `invokedFunctionArn`. */
@@ -166,11 +174,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     POWERTOOLS_SERVICE_NAME: 'verified-permissions-identity-source-provider',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     ...dynamo?.environment,
+    ...options.responseHost?.processOptions.env,
     ...options.env,
   };
   const logs: string[] = [];
   const started = await startLambdaProcess({
     env,
+    ...(options.responseHost && { execArgv: [...options.responseHost.processOptions.execArgv] }),
     ...(options.bundlePath !== undefined && { bundlePath: options.bundlePath }),
     ...(options.echoLogs !== undefined && { echoLogs: options.echoLogs }),
   });
@@ -211,22 +221,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         OldResourceProperties: request.OldResourceProperties,
       }),
     };
-    return { ...base, ResponseURL: await bucket.responseUrl(cloudFormationResponseKey(base)) };
+    const key = cloudFormationResponseKey(base);
+    const ResponseURL = options.responseHost
+      ? await options.responseHost.responseUrl(region, key)
+      : await bucket.responseUrl(key);
+    return { ...base, ResponseURL };
   };
 
   const responseTo = async (sent: Record<string, unknown>) => {
-    const stored = await bucket.readResponse(
-      cloudFormationResponseKey(
-        sent as { StackId: string; LogicalResourceId: string; RequestId: string },
-      ),
+    const key = cloudFormationResponseKey(
+      sent as { StackId: string; LogicalResourceId: string; RequestId: string },
     );
+    const stored = await (options.responseHost?.readResponse(region, key) ??
+      bucket.readResponse(key));
     return stored?.body as CloudFormationResponse | undefined;
   };
+  const responses = options.responseHost?.bucket ?? bucket;
 
   const recordCounts = () => ({
     verifiedPermissions: verifiedPermissions.requests.length,
     dynamo: dynamo?.requests.length ?? 0,
-    bucket: bucket.requests.length,
+    bucket: responses.requests.length,
     sts: sts?.requests.length ?? 0,
     cloudFormation: cloudFormation?.requests.length ?? 0,
   });
@@ -243,7 +258,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(r.itemId !== undefined && { itemId: r.itemId }),
         time: r.time,
       })),
-      ...bucket.requests.slice(before.bucket).map((r) => ({
+      ...responses.requests.slice(before.bucket).map((r) => ({
         service: 'S3' as const,
         operation: r.method,
         time: r.time,

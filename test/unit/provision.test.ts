@@ -1,7 +1,6 @@
 import {
   CreateIdentitySourceCommand,
   ListIdentitySourcesCommand,
-  ServiceQuotaExceededException,
   UpdateIdentitySourceCommand,
   VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
@@ -9,10 +8,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CreateJournal } from '../../src/persistence/create-journal.js';
-import type { Ownership } from '../../src/persistence/ownership.js';
 import { afterAnswer, provision, resourceRequestOf } from '../../src/provision.js';
 import { silentLog } from '../fixtures/log.js';
-import { EXISTING_SOURCE } from '../fixtures/ownership.js';
+import { EXISTING_SOURCE, STORE_IS_FULL, useOwnership } from '../fixtures/ownership.js';
 import {
   cognitoProperties,
   createRequest,
@@ -26,14 +24,6 @@ import {
 const vp = mockClient(VerifiedPermissionsClient);
 const client = new VerifiedPermissionsClient({ region: 'eu-west-1' });
 beforeEach(() => vp.reset());
-
-/** Ownership that knows of no source in any store. */
-const emptyOwnership: Ownership = {
-  read: async () => undefined,
-  write: async () => true,
-  recordMade: async () => {},
-  releaseIfPlain: async () => true,
-};
 
 const deps = (extra: { journal?: CreateJournal } = {}) => ({
   clientFor: () => client,
@@ -94,13 +84,7 @@ describe('provision', () => {
   });
 
   it('answers a failed Update with the id CloudFormation knows and the reason', async () => {
-    vp.on(UpdateIdentitySourceCommand).rejects(
-      new ServiceQuotaExceededException({
-        message: 'one only',
-        resourceType: 'IDENTITY_SOURCE',
-        $metadata: { httpStatusCode: 402 },
-      }),
-    );
+    vp.on(UpdateIdentitySourceCommand).rejects(STORE_IS_FULL);
     const request = updateRequest(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties());
     const outcome = await provision(request, deps());
     expect(outcome).toMatchObject({ status: 'FAILED', physicalResourceId: IDENTITY_SOURCE_ID });
@@ -122,33 +106,37 @@ describe('provision', () => {
 });
 
 describe('provision into a full store', () => {
-  it('answers FAILED with the reason as it is, and a marker that nothing was made', async () => {
-    vp.on(CreateIdentitySourceCommand).rejects(
-      new ServiceQuotaExceededException({
-        message: 'quota',
-        $metadata: {},
-        resourceId: 'PS',
-        resourceType: 'IDENTITY_SOURCE',
-      }),
+  const table = useOwnership();
+
+  it('answers FAILED naming AdoptExisting, with the marker of a Create that made nothing', async () => {
+    vp.on(CreateIdentitySourceCommand).rejects(STORE_IS_FULL);
+    vp.on(ListIdentitySourcesCommand).resolves({ identitySources: [EXISTING_SOURCE] } as never);
+    const request = createRequest(cognitoProperties());
+    const outcome = await provision(request, { ...deps(), ownership: table.ownership });
+    expect(outcome).toMatchObject({
+      status: 'FAILED',
+      physicalResourceId: `NotCreated:${request.requestId}`,
+    });
+    expect(outcome.reason).toMatch(
+      /already holds its one identity source .*Set AdoptExisting: true/,
     );
+    expect(vp).toHaveReceivedCommandTimes(UpdateIdentitySourceCommand, 0);
+  });
+
+  it('journals that Create as one that made nothing (a later sweep replays nothing)', async () => {
+    vp.on(CreateIdentitySourceCommand).rejects(STORE_IS_FULL);
     vp.on(ListIdentitySourcesCommand).resolves({ identitySources: [EXISTING_SOURCE] } as never);
     const settled: unknown[] = [];
     const journal = {
       begin: async () => 'begun',
-      settle: async (_key: unknown, _id: unknown, result: unknown) => {
+      settle: async (_key: unknown, _requestId: unknown, result: unknown) => {
         settled.push(result);
         return 'recorded';
       },
     } as unknown as CreateJournal;
     const request = createRequest(cognitoProperties());
-    const outcome = await provision(request, { ...deps({ journal }), ownership: emptyOwnership });
-    expect(outcome).toEqual({
-      status: 'FAILED',
-      physicalResourceId: `NotCreated:${request.requestId}`,
-      reason: expect.stringMatching(/^policy store \S+ already holds its one identity source/),
-    });
+    await provision(request, { ...deps({ journal }), ownership: table.ownership });
     expect(settled).toEqual([{ failed: true, mayHaveTakenEffect: false }]);
-    expect(vp).not.toHaveReceivedCommand(UpdateIdentitySourceCommand);
   });
 });
 
