@@ -128,29 +128,24 @@ describe('RoleArn', () => {
     expect(sourcesIn(storeB).map((s) => s.identitySourceId)).toEqual([second]);
     expect(sourcesIn(storeA).map((s) => s.identitySourceId)).toEqual([first]);
 
+    /** A Delete with these (its own) properties deletes the source, with their role. */
+    const deletes = async (physicalId: string, properties: Record<string, unknown>) => {
+      const remove = await send({
+        RequestType: 'Delete',
+        LogicalResourceId: logicalId,
+        PhysicalResourceId: physicalId,
+        ResourceProperties: properties,
+      });
+      expect(remove.response?.Status, remove.response?.Reason).toBe('SUCCESS');
+      expect(operations(remove)).toContain('DeleteIdentitySource');
+      expectAllSignedAs(remove, properties.RoleArn as string);
+    };
     // CloudFormation's cleanup Delete of the old source: its own (old) properties' role
-    const cleanup = await send({
-      RequestType: 'Delete',
-      LogicalResourceId: logicalId,
-      PhysicalResourceId: first,
-      ResourceProperties: v2,
-    });
-    expect(cleanup.response?.Status, cleanup.response?.Reason).toBe('SUCCESS');
-    expect(operations(cleanup)).toContain('DeleteIdentitySource');
-    expectAllSignedAs(cleanup, ROLE_A_OTHER);
+    await deletes(first, v2);
     expect(sourcesIn(storeA)).toEqual([]);
     expect(sourcesIn(storeB)).toHaveLength(1);
-
     // the stack's Delete: the resource's role of the other account
-    const remove = await send({
-      RequestType: 'Delete',
-      LogicalResourceId: logicalId,
-      PhysicalResourceId: second,
-      ResourceProperties: v3,
-    });
-    expect(remove.response?.Status, remove.response?.Reason).toBe('SUCCESS');
-    expect(operations(remove)).toContain('DeleteIdentitySource');
-    expectAllSignedAs(remove, ROLE_B);
+    await deletes(second, v3);
     expect(sourcesIn(storeB)).toEqual([]);
   });
 

@@ -67,6 +67,8 @@ const stateOf = (store: string) =>
     principalEntityType,
   }));
 const operations = (exchange: Exchange) => exchange.apiCalls.map((c) => c.operation);
+/** The calls of a takeover: the Create meets the full store, finds its source, updates it. */
+const TAKEOVER = ['CreateIdentitySource', 'ListIdentitySources', 'UpdateIdentitySource'];
 /** Writes of ownership records (DynamoDB items `ownership#…`) during an exchange. */
 const ownershipWrites = (exchange: Exchange) =>
   exchange.networkCalls.filter(
@@ -134,11 +136,7 @@ describe('rename: a Create for the same stack under another logical id', () => {
 
     const renamed = await succeeded(create('RenameNew', oidcIn(store)));
     expect(renamed.id).toBe(old.id);
-    expect(operations(renamed)).toEqual([
-      'CreateIdentitySource',
-      'ListIdentitySources',
-      'UpdateIdentitySource',
-    ]);
+    expect(operations(renamed)).toEqual(TAKEOVER);
     expect(stateOf(store)).toEqual([
       expect.objectContaining({
         identitySourceId: old.id,
@@ -209,11 +207,7 @@ describe('a source this provider did not make for this stack', () => {
     const adopted = await succeeded(create('Adopter', cognitoIn(store, { AdoptExisting: 'true' })));
     expect(adopted.id).toBe(nativeId);
     expect(adopted.response?.Data?.IdentitySourceId).toBe(nativeId);
-    expect(operations(adopted)).toEqual([
-      'CreateIdentitySource',
-      'ListIdentitySources',
-      'UpdateIdentitySource',
-    ]);
+    expect(operations(adopted)).toEqual(TAKEOVER);
     expect(stateOf(store)).toEqual([
       expect.objectContaining({
         identitySourceId: nativeId,
