@@ -22,7 +22,7 @@ const REGION = 'us-west-2';
 let stack: LocalStack;
 let sts: StsStandIn;
 beforeAll(async () => {
-  stack = await startLocalStack({ withSts: true });
+  stack = await startLocalStack({ withSts: true, withCloudFormation: true });
   sts = stack.sts!;
 });
 afterAll(async () => {
@@ -160,6 +160,50 @@ describe('RoleArn', () => {
     expect(create.response?.Status, create.response?.Reason).toBe('SUCCESS');
     const ownKey = stack.env.AWS_ACCESS_KEY_ID;
     expect(create.apiCalls.filter((c) => c.accessKeyId === ownKey)).toEqual([]);
+  });
+
+  it('reads a rollback with the function’s own key, and hands an adopted source back with the role', async () => {
+    const store = storeOf('111111111111');
+    const otherStack = stack.stackId.replace('/local-stack/', '/central-stack/');
+    const theirs = await send({
+      RequestType: 'Create',
+      LogicalResourceId: 'CentralSource',
+      StackId: otherStack,
+      ResourceProperties: propertiesFor(store, ROLE_A),
+    });
+    expect(theirs.response?.Status, theirs.response?.Reason).toBe('SUCCESS');
+    const before = sourcesIn(store);
+    const properties = propertiesFor(store, ROLE_A_OTHER, {
+      AdoptExisting: 'true',
+      PrincipalEntityType: 'MyApp::Adopter',
+    });
+    const adopted = await send({
+      RequestType: 'Create',
+      LogicalResourceId: 'AdoptsCentralSource',
+      ResourceProperties: properties,
+    });
+    expect(adopted.response?.Status, adopted.response?.Reason).toBe('SUCCESS');
+    expectAllSignedAs(adopted, ROLE_A_OTHER);
+
+    stack.cloudFormation!.setStackStatus(stack.stackId, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    const rollback = await send({
+      RequestType: 'Delete',
+      LogicalResourceId: 'AdoptsCentralSource',
+      PhysicalResourceId: adopted.response!.PhysicalResourceId,
+      ResourceProperties: properties,
+    });
+    expect(rollback.response?.Status, rollback.response?.Reason).toBe('SUCCESS');
+    expect(operations(rollback)).toEqual(['UpdateIdentitySource']);
+    expectAllSignedAs(rollback, ROLE_A_OTHER);
+    expect(stack.cloudFormation!.requests.at(-1)).toMatchObject({
+      action: 'DescribeStacks',
+      region: stack.region,
+      accessKeyId: stack.env.AWS_ACCESS_KEY_ID,
+      status: 200,
+    });
+    expect(sourcesIn(store).map((s) => [s.configuration, s.principalEntityType])).toEqual(
+      before.map((s) => [s.configuration, s.principalEntityType]),
+    );
   });
 
   it('answers FAILED naming a role STS denies, with no Verified Permissions call', async () => {
