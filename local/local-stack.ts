@@ -2,7 +2,9 @@
  * Everything the provider talks to, stood up locally, and a CloudFormation stand-in that
  * drives it: the Verified Permissions test double, DynamoDB (dynalite) with the idempotency
  * table, an S3 bucket with real SigV4 pre-signed ResponseURLs, and the built bundle running
- * in a Lambda-like child process. Used by the end-to-end tests, `npm start` and the benchmark.
+ * in a Lambda-like child process; on request also STS (`AssumeRole`, for `RoleArn`) and the
+ * CloudFormation API (`DescribeStacks`, for rollbacks). Used by the end-to-end tests,
+ * `npm start` and the benchmark.
  *
  * Each request goes the way CloudFormation sends it: a fresh RequestId, a ResponseURL
  * pre-signed for the key `<StackId>|<LogicalResourceId>|<RequestId>`; the response is read
@@ -12,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { type CloudFormationApi, startCloudFormationApi } from './cloudformation-api.js';
 import { type DynamoDbLocal, startDynamoDb } from './dynamodb.js';
 import type { GenuineResponseHost } from './genuine-response-host.js';
 import { type InvokeResult, type LambdaProcess, startLambdaProcess } from './lambda-process.js';
@@ -20,6 +23,7 @@ import {
   type ResponseBucket,
   startResponseBucket,
 } from './response-bucket.js';
+import { type StsStandIn, startSts } from './sts.js';
 import {
   type RecordedRequest,
   startVerifiedPermissionsDouble,
@@ -37,6 +41,10 @@ export interface LocalStackOptions {
   readonly echoLogs?: boolean;
   /** Without the idempotency table (IDEMPOTENCY_TABLE_NAME unset). */
   readonly withoutIdempotency?: boolean;
+  /** With the STS stand-in (`AWS_ENDPOINT_URL_STS`), whose credentials the double tells apart by account. */
+  readonly withSts?: boolean;
+  /** With the CloudFormation API stand-in (`AWS_ENDPOINT_URL_CLOUDFORMATION`); the stack starts `CREATE_IN_PROGRESS`. */
+  readonly withCloudFormation?: boolean;
   readonly bundlePath?: string;
   /**
    * ResponseURLs on CloudFormation's genuine response host of the stack's region, served over
@@ -49,6 +57,9 @@ export interface LocalStackOptions {
   readonly maxConcurrency?: number;
 }
 
+/** The function's account, as `lambda-process.ts` gives it in `invokedFunctionArn`. */
+const FUNCTION_ACCOUNT = '123456789012';
+
 /** One custom-resource request as a template author's stack would cause it. */
 export interface StackRequest {
   readonly RequestType: 'Create' | 'Update' | 'Delete' | string;
@@ -58,6 +69,8 @@ export interface StackRequest {
   readonly OldResourceProperties?: Record<string, unknown>;
   /** Default: a fresh UUID, as CloudFormation sends. */
   readonly RequestId?: string;
+  /** Default: the local stack's {@link LocalStack.stackId}. */
+  readonly StackId?: string;
   readonly ResourceType?: string;
 }
 
@@ -70,8 +83,8 @@ export interface SendOptions {
 
 /** One call the function made, as the stand-in that answered it recorded it. */
 export interface NetworkCall {
-  readonly service: 'Verified Permissions' | 'DynamoDB' | 'S3';
-  /** `CreateIdentitySource`, `PutItem`, `PUT`, … */
+  readonly service: 'Verified Permissions' | 'DynamoDB' | 'S3' | 'STS' | 'CloudFormation';
+  /** `CreateIdentitySource`, `PutItem`, `PUT`, `AssumeRole`, `DescribeStacks`, … */
   readonly operation: string;
   /** DynamoDB: the `id` of the item read or written. */
   readonly itemId?: string;
@@ -112,7 +125,13 @@ export interface LocalStack {
   readonly dynamo: DynamoDbLocal | undefined;
   readonly bucket: ResponseBucket;
   readonly lambda: LambdaProcess;
+  /** With {@link LocalStackOptions.withSts}. */
+  readonly sts: StsStandIn | undefined;
+  /** With {@link LocalStackOptions.withCloudFormation}. */
+  readonly cloudFormation: CloudFormationApi | undefined;
   readonly region: string;
+  /** The function's own account (of its ARN and of its access key at the double). */
+  readonly accountId: string;
   readonly stackId: string;
   /** The function's environment. */
   readonly env: Readonly<Record<string, string>>;
@@ -137,7 +156,13 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const region = options.region ?? 'eu-west-1';
-  const verifiedPermissions = await startVerifiedPermissionsDouble(options.verifiedPermissions);
+  const sts = options.withSts ? await startSts() : undefined;
+  const cloudFormation = options.withCloudFormation ? await startCloudFormationApi() : undefined;
+  const verifiedPermissions = await startVerifiedPermissionsDouble({
+    // the function's own key is the function's account; STS's are their roles' accounts
+    accountOf: (key) => (key === env.AWS_ACCESS_KEY_ID ? FUNCTION_ACCOUNT : sts?.accountOf(key)),
+    ...options.verifiedPermissions,
+  });
   const dynamo = options.withoutIdempotency ? undefined : await startDynamoDb({ region });
   const bucket = await startResponseBucket();
   const env: Record<string, string> = {
@@ -145,6 +170,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ACCESS_KEY_ID: 'AKIDLOCALSTACK',
     AWS_SECRET_ACCESS_KEY: 'local-secret',
     AWS_ENDPOINT_URL_VERIFIEDPERMISSIONS: verifiedPermissions.endpoint,
+    ...(sts && { AWS_ENDPOINT_URL_STS: sts.endpoint }),
+    ...(cloudFormation && { AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.endpoint }),
     RESPONSE_URL_ALLOWED_HOSTS: '127.0.0.1',
     POWERTOOLS_SERVICE_NAME: 'verified-permissions-identity-source-provider',
     POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -179,12 +206,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     peakRssBytes: () => started.peakRssBytes(),
     close: () => started.close(),
   };
-  const stackId = `arn:aws:cloudformation:${region}:123456789012:stack/local-stack/${randomUUID()}`;
+  const stackId = `arn:aws:cloudformation:${region}:${FUNCTION_ACCOUNT}:stack/local-stack/${randomUUID()}`;
+  cloudFormation?.setStackStatus(stackId, 'CREATE_IN_PROGRESS');
 
   const event = async (request: StackRequest): Promise<Record<string, unknown>> => {
     const base = {
       RequestType: request.RequestType,
-      StackId: stackId,
+      StackId: request.StackId ?? stackId,
       RequestId: request.RequestId ?? randomUUID(),
       LogicalResourceId: request.LogicalResourceId,
       ResourceType: request.ResourceType ?? 'Custom::VerifiedPermissionsIdentitySource',
@@ -217,6 +245,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     verifiedPermissions: verifiedPermissions.requests.length,
     dynamo: dynamo?.requests.length ?? 0,
     bucket: responses.requests.length,
+    sts: sts?.requests.length ?? 0,
+    cloudFormation: cloudFormation?.requests.length ?? 0,
   });
   const callsSince = (before: ReturnType<typeof recordCounts>): NetworkCall[] =>
     [
@@ -237,6 +267,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         time: r.time,
         ...(r.answeredAt !== undefined && { answeredAt: r.answeredAt }),
       })),
+      ...(sts?.requests ?? []).slice(before.sts).map((r) => ({
+        service: 'STS' as const,
+        operation: r.action ?? '?',
+        time: r.time,
+      })),
+      ...(cloudFormation?.requests ?? []).slice(before.cloudFormation).map((r) => ({
+        service: 'CloudFormation' as const,
+        operation: r.action ?? '?',
+        time: r.time,
+      })),
     ].sort((a, b) => a.time - b.time);
 
   return {
@@ -244,7 +284,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamo,
     bucket,
     lambda,
+    sts,
+    cloudFormation,
     region,
+    accountId: FUNCTION_ACCOUNT,
     stackId,
     env,
     logs,
@@ -271,7 +314,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     async close() {
       await lambda.close();
-      await Promise.allSettled([verifiedPermissions.close(), dynamo?.stop(), bucket.stop()]);
+      await Promise.allSettled([
+        verifiedPermissions.close(),
+        dynamo?.stop(),
+        bucket.stop(),
+        sts?.close(),
+        cloudFormation?.close(),
+      ]);
     },
   };
 }

@@ -133,7 +133,8 @@ export async function startVerifiedPermissionsDouble(
         fieldList: violations,
       });
     }
-    return operations[operation](input, { region: scope.region, now });
+    const accountId = options.accountOf?.(scope.accessKeyId);
+    return operations[operation](input, { region: scope.region, now, accountId });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -144,6 +145,7 @@ export async function startVerifiedPermissionsDouble(
       operation: head.operation,
       body,
       region: head.scope?.region,
+      accessKeyId: head.scope?.accessKeyId,
       time,
       status: undefined,
     };

@@ -16,12 +16,16 @@ import { ServiceError } from './wire.js';
 export interface RequestContext {
   region: string;
   now: number;
+  /** The account of the access key that signed it, when known. */
+  accountId?: string | undefined;
 }
 
 export interface PolicyStore {
   id: string;
   region: string | undefined;
   visibleAt: number;
+  /** Only this account's requests see the store; undefined: every account's. */
+  accountId?: string | undefined;
 }
 
 export interface StoredIdentitySource extends IdentitySourceState {
@@ -52,6 +56,7 @@ export class DoubleState {
       id,
       region: options.region,
       visibleAt: Date.now() + (options.visibleAfterMs ?? 0),
+      accountId: options.accountId,
     });
     return id;
   }
@@ -64,14 +69,15 @@ export class DoubleState {
     }
   }
 
-  /** The store (`id` may be an alias), if it exists, is visible by now and lives in the request's region. */
+  /** The store (`id` may be an alias), if it exists, is visible by now and lives in the request's region and account. */
   visibleStore(id: unknown, ctx: RequestContext): PolicyStore {
     const storeId = typeof id === 'string' ? this.aliases.storeIdOf(id, ctx.region, ctx.now) : id;
     const store = typeof storeId === 'string' ? this.stores.get(storeId) : undefined;
     if (
       !store ||
       ctx.now < store.visibleAt ||
-      (store.region !== undefined && store.region !== ctx.region)
+      (store.region !== undefined && store.region !== ctx.region) ||
+      (store.accountId !== undefined && store.accountId !== ctx.accountId)
     ) {
       throw new ServiceError('ResourceNotFoundException', `Policy store ${String(id)} not found.`, {
         resourceId: String(id),

@@ -48,6 +48,11 @@ export interface VerifiedPermissionsDoubleOptions {
   maxIdentitySourcesPerStore?: number;
   /** The model file to validate inputs against; default the committed `api-model.json`. */
   modelUrl?: URL;
+  /**
+   * The account a request's signing access key belongs to (undefined: unknown), for stores
+   * added with {@link PolicyStoreOptions.accountId}. Default: no key belongs to any account.
+   */
+  accountOf?: (accessKeyId: string) => string | undefined;
 }
 
 /** Options of {@link VerifiedPermissionsDouble.addPolicyStore}. */
@@ -56,6 +61,12 @@ export interface PolicyStoreOptions {
   visibleAfterMs?: number;
   /** The store exists only in this region (as read from the request signature); default: every region. */
   region?: string;
+  /**
+   * The store exists only for requests signed by this account's access keys (another
+   * account's store; see {@link VerifiedPermissionsDoubleOptions.accountOf}); default: every
+   * signer's.
+   */
+  accountId?: string;
 }
 
 /** Options of {@link VerifiedPermissionsDouble.addPolicyStoreAlias}. */
@@ -84,6 +95,8 @@ export interface RecordedRequest {
   body: unknown;
   /** Region of the SigV4 credential scope in the `Authorization` header. */
   region: string | undefined;
+  /** The access key that signed the request (the `Authorization` header's `Credential=`). */
+  accessKeyId: string | undefined;
   /** Arrival time, epoch ms (fractional: ordered with the other stand-ins' records). */
   time: number;
   /** HTTP status of the answer; undefined while the request hangs (see `hangNext`). */

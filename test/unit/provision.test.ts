@@ -122,6 +122,22 @@ describe('provision into a full store', () => {
     );
     expect(vp).toHaveReceivedCommandTimes(UpdateIdentitySourceCommand, 0);
   });
+
+  it('journals that Create as one that made nothing (a later sweep replays nothing)', async () => {
+    vp.on(CreateIdentitySourceCommand).rejects(STORE_IS_FULL);
+    vp.on(ListIdentitySourcesCommand).resolves({ identitySources: [EXISTING_SOURCE] } as never);
+    const settled: unknown[] = [];
+    const journal = {
+      begin: async () => 'begun',
+      settle: async (_key: unknown, _requestId: unknown, result: unknown) => {
+        settled.push(result);
+        return 'recorded';
+      },
+    } as unknown as CreateJournal;
+    const request = createRequest(cognitoProperties());
+    await provision(request, { ...deps({ journal }), ownership: table.ownership });
+    expect(settled).toEqual([{ failed: true, mayHaveTakenEffect: false }]);
+  });
 });
 
 describe('provision with RoleArn', () => {
