@@ -1,21 +1,42 @@
 /**
  * The child side of `lambda-process.ts`: a tiny imitation of the Lambda Node.js runtime.
  *
- * Started with `fork(thisFile, [bundleUrl, handlerName])`. It imports the bundle once (the cold
- * start, timed), then runs one invocation per `invoke` message with a Lambda-like context. Everything
- * written to stdout/stderr (console, Powertools logger, …) is captured line by line and sent to the
- * parent tagged with the running invocation's request id, so logs are attributed to invocations.
+ * Started with `fork(thisFile, [bundleUrl, handlerName, maxConcurrency?])`. It imports the bundle
+ * once (the cold start, timed), then runs one invocation per `invoke` message with a Lambda-like
+ * context. Everything written to stdout/stderr (console, Powertools logger, …) is captured line by
+ * line and sent to the parent tagged with the running invocation's request id, so logs are
+ * attributed to invocations.
+ *
+ * With `maxConcurrency` (the parent also sets `AWS_LAMBDA_MAX_CONCURRENCY`) it is a Lambda Managed
+ * Instances runtime worker, as the Node.js runtime interface client is one: it loads
+ * `@aws/lambda-invoke-store` before the bundle (which makes `globalThis.awslambda`), and runs every
+ * invocation as it arrives inside `InvokeStore.run({ request id }, …)` of the one store that
+ * `getInstanceAsync()` keeps in `globalThis.awslambda.InvokeStore` — the store the bundle's own
+ * copy of the package, and Powertools through it, find there. A line is tagged with the request
+ * id of the store's context that wrote it; the remaining time may go negative (not enforced).
  *
  * Messages to the parent: `ready`, `init-error`, `log`, `result`, `crash`, `rss`.
  * Messages from the parent: `invoke`, `rss`.
  */
 import { performance } from 'node:perf_hooks';
 
-const [bundleUrl, handlerName = 'handler'] = process.argv.slice(2);
+const [bundleUrl, handlerName = 'handler', maxConcurrency] = process.argv.slice(2);
+const multiConcurrent = maxConcurrency !== undefined;
 
-/** Request id of the invocation running now, or null between invocations. */
+/** Loaded, as the runtime loads it, before the function's code (Managed Instances only). */
+const invokeStorePackage = multiConcurrent ? await import('@aws/lambda-invoke-store') : undefined;
+
+/** Request id of the invocation running now, or null between invocations (one at a time). */
 let currentRequestId = null;
-const partialLines = { stdout: '', stderr: '' };
+/** Unfinished lines per stream (and, with several invocations at once, per request id). */
+const partialLines = new Map();
+
+/** The request id of the code writing now: the invoke store's context, or the running one. */
+function writerRequestId() {
+  if (!multiConcurrent) return currentRequestId;
+  const store = globalThis.awslambda?.InvokeStore;
+  return store?.hasContext() ? store.getRequestId() : null;
+}
 
 function send(message) {
   if (process.connected) process.send(message);
@@ -25,20 +46,25 @@ function maxRssBytes() {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-function emitLines(stream, text) {
-  partialLines[stream] += text;
-  let newline = partialLines[stream].indexOf('\n');
+const partialKey = (stream, requestId) => (multiConcurrent ? `${stream} ${requestId}` : stream);
+
+function emitLines(stream, text, requestId = writerRequestId()) {
+  const key = partialKey(stream, requestId);
+  let pending = (partialLines.get(key) ?? '') + text;
+  let newline = pending.indexOf('\n');
   while (newline >= 0) {
-    const line = partialLines[stream].slice(0, newline);
-    partialLines[stream] = partialLines[stream].slice(newline + 1);
-    send({ type: 'log', stream, line, requestId: currentRequestId });
-    newline = partialLines[stream].indexOf('\n');
+    send({ type: 'log', stream, line: pending.slice(0, newline), requestId });
+    pending = pending.slice(newline + 1);
+    newline = pending.indexOf('\n');
   }
+  if (pending === '') partialLines.delete(key);
+  else partialLines.set(key, pending);
 }
 
-function flushPartialLines() {
+/** Ends the unfinished lines (of one invocation's writer, with several at once). */
+function flushPartialLines(requestId = writerRequestId()) {
   for (const stream of ['stdout', 'stderr']) {
-    if (partialLines[stream] !== '') emitLines(stream, '\n');
+    if (partialLines.has(partialKey(stream, requestId))) emitLines(stream, '\n', requestId);
   }
 }
 
@@ -69,7 +95,7 @@ function describeError(error, fallbackType = 'Error') {
 
 function crash(error, errorType) {
   flushPartialLines();
-  send({ type: 'crash', requestId: currentRequestId, error: describeError(error, errorType) });
+  send({ type: 'crash', requestId: writerRequestId(), error: describeError(error, errorType) });
   setImmediate(() => process.exit(129));
 }
 process.on('uncaughtException', (error) => crash(error, 'Runtime.UncaughtException'));
@@ -108,19 +134,14 @@ function runHandler(event, context) {
   });
 }
 
-process.on('message', async (message) => {
-  if (message.type === 'rss') {
-    send({ type: 'rss', id: message.id, maxRssBytes: maxRssBytes() });
-    return;
-  }
-  if (message.type !== 'invoke') return;
-  const { requestId, event, deadline, context: fields } = message;
-  currentRequestId = requestId;
+/** Runs one invocation and reports its outcome (and its unfinished lines) to the parent. */
+async function invoke({ requestId, event, deadline, context: fields }) {
+  const remaining = () => deadline - Date.now();
   const context = {
     ...fields,
     awsRequestId: requestId,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: multiConcurrent ? remaining : () => Math.max(0, remaining()),
   };
   let outcome;
   try {
@@ -129,7 +150,24 @@ process.on('message', async (message) => {
   } catch (error) {
     outcome = { result: null, error: describeError(error) };
   }
-  flushPartialLines();
+  flushPartialLines(requestId);
   send({ type: 'result', requestId, ...outcome, maxRssBytes: maxRssBytes() });
+}
+
+process.on('message', async (message) => {
+  if (message.type === 'rss') {
+    send({ type: 'rss', id: message.id, maxRssBytes: maxRssBytes() });
+    return;
+  }
+  if (message.type !== 'invoke') return;
+  if (multiConcurrent) {
+    const { InvokeStore, InvokeStoreBase } = invokeStorePackage;
+    const store = await InvokeStore.getInstanceAsync();
+    const keys = InvokeStoreBase.PROTECTED_KEYS;
+    await store.run({ [keys.REQUEST_ID]: message.requestId }, () => invoke(message));
+    return;
+  }
+  currentRequestId = message.requestId;
+  await invoke(message);
   currentRequestId = null;
 });

@@ -13,6 +13,14 @@
  *   process is killed; the next invocation starts a new process (cold again). A crash (uncaught
  *   exception, unhandled rejection, exit) does the same.
  *
+ * With {@link LambdaProcessOptions.maxConcurrency} it runs like Lambda Managed Instances (one
+ * runtime worker): `AWS_LAMBDA_MAX_CONCURRENCY` is set, and up to that many invocations run at
+ * once in the one process, each inside its own `@aws/lambda-invoke-store` context (request id),
+ * as the Node.js runtime runs them; more wait for a free slot. Lines are attributed by the
+ * context that wrote them. An invocation past its timeout is reported as timed out, but neither
+ * it nor the process is stopped (Managed Instances do not enforce timeouts), and its remaining
+ * time goes negative.
+ *
  * The child's environment is what the caller passes, on top of a few basics (`PATH`, `HOME`,
  * `TMPDIR`, `LANG`) and the variables Lambda itself sets (`AWS_LAMBDA_FUNCTION_NAME`, …); nothing
  * else of this process's environment (no AWS settings) leaks into it.
@@ -27,6 +35,7 @@ import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { partitionOfRegion } from '../src/partitions.js';
 
 /** The built bundle, `dist/handler.mjs` at the repository root. */
 export const DEFAULT_BUNDLE_PATH = fileURLToPath(new URL('../dist/handler.mjs', import.meta.url));
@@ -52,6 +61,11 @@ export interface LambdaProcessOptions {
   execArgv?: string[];
   /** Also copy every captured line to this process's stderr (for `npm start`). Default false. */
   echoLogs?: boolean;
+  /**
+   * Run like Lambda Managed Instances: up to this many invocations at once in the one process
+   * (see the module documentation). Default: one at a time, as Lambda (default) runs them.
+   */
+  maxConcurrency?: number;
 }
 
 /** Options of {@link LambdaProcess.invoke}. */
@@ -95,7 +109,7 @@ export interface LambdaProcess {
   readonly initLogs: readonly string[];
   /** The current child's pid; undefined after a timeout/crash until the next invocation. */
   readonly pid: number | undefined;
-  /** Runs one invocation (waits for earlier ones first). */
+  /** Runs one invocation (waits for earlier ones first, or for a free slot with `maxConcurrency`). */
   invoke(event: unknown, options?: InvokeOptions): Promise<InvokeResult>;
   /** The largest resident set size any of this function's processes reached so far (bytes). */
   peakRssBytes(): Promise<number>;
@@ -117,6 +131,16 @@ type ChildMessage =
   | { type: 'crash'; requestId: string | null; error: LambdaError }
   | { type: 'rss'; id: string; maxRssBytes: number };
 
+type Outcome = Pick<InvokeResult, 'result' | 'error' | 'timedOut'>;
+
+/** One invocation the child is running. */
+interface Running {
+  /** Its lines so far. */
+  readonly logs: string[];
+  /** Ends it with this outcome (the first call counts). */
+  readonly finish: (outcome: Outcome) => void;
+}
+
 /** One child process (one Lambda execution environment). */
 interface Environment {
   child: ChildProcess;
@@ -126,11 +150,11 @@ interface Environment {
   logStreamName: string;
   /** Lines written outside any invocation, not yet reported. */
   unattributed: string[];
-  /** The running invocation's lines, while one runs. */
-  currentLogs: string[] | undefined;
-  /** Called with each message; replaced per phase. */
+  /** The invocations running, by request id. */
+  running: Map<string, Running>;
+  /** Called with each message while the process starts. */
   listener: (message: ChildMessage) => void;
-  /** Called once when the child exits. */
+  /** Called once when the child exits while it starts. */
   onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
@@ -146,24 +170,35 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
   const functionName = options.functionName ?? 'identity-source-provider';
   const memory = options.memoryLimitInMB ?? 128;
   const region = options.env.AWS_REGION ?? 'us-east-1';
+  const { maxConcurrency } = options;
+  if (maxConcurrency !== undefined && !(Number.isInteger(maxConcurrency) && maxConcurrency > 0)) {
+    throw new Error(`maxConcurrency must be a positive integer (got ${maxConcurrency})`);
+  }
+  const multiConcurrent = maxConcurrency !== undefined;
   const contextFields = {
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
+    invokedFunctionArn: `arn:${partitionOfRegion(region)?.id ?? 'aws'}:lambda:${region}:123456789012:function:${functionName}`,
     memoryLimitInMB: String(memory),
     logGroupName: `/aws/lambda/${functionName}`,
   };
 
   let environment: Environment | undefined;
+  let starting: Promise<Environment> | undefined;
   let coldStartMs = Number.NaN;
   let initLogs: string[] = [];
   let peakRss = 0;
-  let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
+  const slots = invocationSlots(maxConcurrency ?? 1);
 
   const recordLine = (env: Environment, target: string[] | undefined, line: string): void => {
     (target ?? env.unattributed).push(line);
     if (options.echoLogs) process.stderr.write(`[${functionName}] ${line}\n`);
+  };
+  /** Where a line goes: the invocation that wrote it (one at a time: the one running), if any. */
+  const linesOf = (env: Environment, requestId: string | null): string[] | undefined => {
+    if (!multiConcurrent) return env.running.values().next().value?.logs;
+    return requestId === null ? undefined : env.running.get(requestId)?.logs;
   };
 
   async function coldStart(): Promise<Environment> {
@@ -185,8 +220,11 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
         LAMBDA_TASK_ROOT: dirname(bundlePath),
       },
       options.env,
+      multiConcurrent && { AWS_LAMBDA_MAX_CONCURRENCY: String(maxConcurrency) },
     );
-    const child = fork(CHILD_PATH, [pathToFileURL(bundlePath).href, handlerName], {
+    const childArgs = [pathToFileURL(bundlePath).href, handlerName];
+    if (multiConcurrent) childArgs.push(String(maxConcurrency));
+    const child = fork(CHILD_PATH, childArgs, {
       env,
       cwd: dirname(bundlePath),
       execArgv: options.execArgv ?? [],
@@ -201,26 +239,53 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
       alive: true,
       logStreamName,
       unattributed: [],
-      currentLogs: undefined,
+      running: new Map(),
       listener: () => {},
       onExit: () => {},
     };
-    // IPC keeps order, so a line belongs to the invocation the parent is running when it arrives.
+    // IPC keeps order, so a line belongs to the invocation the parent is running when it arrives
+    // (with several at once: to the one whose invoke-store context wrote it).
     child.on('message', (message: ChildMessage) => {
-      if (message.type === 'log') recordLine(created, created.currentLogs, message.line);
-      else created.listener(message);
+      if (message.type === 'log') {
+        recordLine(created, linesOf(created, message.requestId), message.line);
+      } else if (message.type === 'result') {
+        peakRss = Math.max(peakRss, message.maxRssBytes);
+        created.running.get(message.requestId)?.finish({
+          result: message.result,
+          timedOut: false,
+          ...(message.error ? { error: message.error } : {}),
+        });
+      } else if (message.type === 'crash' && created.running.size > 0) {
+        for (const running of [...created.running.values()]) {
+          running.finish({ result: null, timedOut: false, error: message.error });
+        }
+        void kill(created);
+      } else {
+        created.listener(message);
+      }
     });
     child.on('exit', (code, signal) => {
       created.alive = false;
       markExited();
       created.onExit(code, signal);
+      for (const [requestId, running] of [...created.running]) {
+        running.finish({
+          result: null,
+          timedOut: false,
+          error: {
+            errorType: 'Runtime.ExitError',
+            errorMessage: `RequestId: ${requestId} Error: Runtime exited (code ${code}, signal ${signal})`,
+            trace: [],
+          },
+        });
+      }
     });
     // Output that bypassed the patched streams (native writes) still lands somewhere.
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8');
       stream?.on('data', (text: string) => {
         for (const line of text.split('\n').filter((l) => l !== '')) {
-          recordLine(created, created.currentLogs, line);
+          recordLine(created, linesOf(created, null), line);
         }
       });
     }
@@ -243,6 +308,8 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
           );
       },
     );
+    created.listener = () => {};
+    created.onExit = () => {};
     coldStartMs = ready.coldStartMs;
     peakRss = Math.max(peakRss, ready.maxRssBytes);
     initLogs = created.unattributed.splice(0);
@@ -250,9 +317,19 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
     return created;
   }
 
+  /** The live environment, or a new one (`cold`: this invocation started it). */
+  async function liveEnvironment(): Promise<{ env: Environment; cold: boolean }> {
+    if (environment?.alive) return { env: environment, cold: false };
+    if (starting) return { env: await starting, cold: false };
+    starting = coldStart();
+    try {
+      return { env: await starting, cold: true };
+    } finally {
+      starting = undefined;
+    }
+  }
+
   function kill(env: Environment): Promise<void> {
-    env.listener = () => {};
-    env.onExit = () => {};
     if (env.alive) env.child.kill('SIGKILL');
     env.alive = false;
     return env.exited;
@@ -261,97 +338,68 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
   async function runInvocation(event: unknown, timeoutMs: number): Promise<InvokeResult> {
     if (closed) throw new Error('the function process is closed');
     const requestId = randomUUID();
-    let coldStarted = false;
-    let env = environment;
-    if (!env?.alive) {
-      coldStarted = true;
-      try {
-        env = await coldStart();
-      } catch (error) {
-        return {
-          result: null,
-          error: {
-            errorType: 'Runtime.InitError',
-            errorMessage: error instanceof Error ? error.message : String(error),
-            trace: [],
-          },
-          logs: [],
-          timedOut: false,
-          durationMs: 0,
-          coldStart: true,
-          requestId,
-        };
-      }
+    let live: { env: Environment; cold: boolean };
+    try {
+      live = await liveEnvironment();
+    } catch (error) {
+      return {
+        result: null,
+        error: {
+          errorType: 'Runtime.InitError',
+          errorMessage: error instanceof Error ? error.message : String(error),
+          trace: [],
+        },
+        logs: [],
+        timedOut: false,
+        durationMs: 0,
+        coldStart: true,
+        requestId,
+      };
     }
-    const running = env;
+    const { env: running, cold } = live;
     const logs = running.unattributed.splice(0);
-    running.currentLogs = logs;
     const started = performance.now();
     const deadline = Date.now() + timeoutMs;
 
-    const outcome = await new Promise<Pick<InvokeResult, 'result' | 'error' | 'timedOut'>>(
-      (resolve) => {
-        const timer = setTimeout(() => {
-          void kill(running);
-          resolve({
-            result: null,
-            timedOut: true,
-            error: {
-              errorType: 'Sandbox.Timedout',
-              errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
-              trace: [],
-            },
-          });
-        }, timeoutMs);
-        running.listener = (message) => {
-          if (message.type === 'result' && message.requestId === requestId) {
-            clearTimeout(timer);
-            peakRss = Math.max(peakRss, message.maxRssBytes);
-            resolve({
-              result: message.result,
-              timedOut: false,
-              ...(message.error ? { error: message.error } : {}),
-            });
-          } else if (message.type === 'crash') {
-            clearTimeout(timer);
-            void kill(running);
-            resolve({ result: null, timedOut: false, error: message.error });
-          }
-        };
-        running.onExit = (code, signal) => {
-          clearTimeout(timer);
-          resolve({
-            result: null,
-            timedOut: false,
-            error: {
-              errorType: 'Runtime.ExitError',
-              errorMessage: `RequestId: ${requestId} Error: Runtime exited (code ${code}, signal ${signal})`,
-              trace: [],
-            },
-          });
-        };
-        running.child.send({
-          type: 'invoke',
-          requestId,
-          event,
-          deadline,
-          context: { ...contextFields, logStreamName: running.logStreamName },
+    const outcome = await new Promise<Outcome>((resolve) => {
+      const finish = (result: Outcome): void => {
+        if (!running.running.delete(requestId)) return;
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const timer = setTimeout(() => {
+        finish({
+          result: null,
+          timedOut: true,
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+            trace: [],
+          },
         });
-      },
-    );
-    running.listener = () => {};
-    running.currentLogs = undefined;
+        // Lambda (default) stops the environment; Managed Instances let the invocation run on.
+        if (!multiConcurrent) void kill(running);
+      }, timeoutMs);
+      running.running.set(requestId, { logs, finish });
+      running.child.send({
+        type: 'invoke',
+        requestId,
+        event,
+        deadline,
+        context: { ...contextFields, logStreamName: running.logStreamName },
+      });
+    });
     return {
       ...outcome,
       logs,
       durationMs: performance.now() - started,
-      coldStart: coldStarted,
-      ...(coldStarted ? { initDurationMs: coldStartMs } : {}),
+      coldStart: cold,
+      ...(cold ? { initDurationMs: coldStartMs } : {}),
       requestId,
     };
   }
 
-  await coldStart();
+  await liveEnvironment();
 
   return {
     get coldStartMs() {
@@ -364,9 +412,7 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
       return environment?.alive ? environment.child.pid : undefined;
     },
     invoke(event, invokeOptions = {}) {
-      const run = queue.then(() => runInvocation(event, invokeOptions.timeoutMs ?? 30_000));
-      queue = run.catch(() => undefined);
-      return run;
+      return slots.run(() => runInvocation(event, invokeOptions.timeoutMs ?? 30_000));
     },
     async peakRssBytes() {
       const env = environment;
@@ -388,11 +434,28 @@ export async function startLambdaProcess(options: LambdaProcessOptions): Promise
     },
     async close() {
       closed = true;
-      const env = environment;
-      if (!env) return;
-      const notifyRunningInvocation = env.onExit;
-      await kill(env);
-      notifyRunningInvocation(null, 'SIGKILL');
+      // the running invocations end as the process exits (Runtime.ExitError)
+      if (environment) await kill(environment);
+    },
+  };
+}
+
+/** At most `limit` runs at once; the others wait their turn, first come first served. */
+function invocationSlots(limit: number) {
+  let busy = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    async run<T>(work: () => Promise<T>): Promise<T> {
+      if (busy < limit) busy += 1;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await work();
+      } finally {
+        // a waiting run takes the slot over; otherwise it is free
+        const next = waiting.shift();
+        if (next) next();
+        else busy -= 1;
+      }
     },
   };
 }

@@ -2,7 +2,9 @@
  * Everything the provider talks to, stood up locally, and a CloudFormation stand-in that
  * drives it: the Verified Permissions test double, DynamoDB (dynalite) with the idempotency
  * table, an S3 bucket with real SigV4 pre-signed ResponseURLs, and the built bundle running
- * in a Lambda-like child process. Used by the end-to-end tests, `npm start` and the benchmark.
+ * in a Lambda-like child process; on request also STS (`AssumeRole`, for `RoleArn`) and the
+ * CloudFormation API (`DescribeStacks`, for rollbacks). Used by the end-to-end tests,
+ * `npm start` and the benchmark.
  *
  * Each request goes the way CloudFormation sends it: a fresh RequestId, a ResponseURL
  * pre-signed for the key `<StackId>|<LogicalResourceId>|<RequestId>`; the response is read
@@ -12,13 +14,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { type CloudFormationApi, startCloudFormationApi } from './cloudformation-api.js';
 import { type DynamoDbLocal, startDynamoDb } from './dynamodb.js';
+import type { GenuineResponseHost } from './genuine-response-host.js';
 import { type InvokeResult, type LambdaProcess, startLambdaProcess } from './lambda-process.js';
 import {
   cloudFormationResponseKey,
   type ResponseBucket,
   startResponseBucket,
 } from './response-bucket.js';
+import { type StsStandIn, startSts } from './sts.js';
 import {
   type RecordedRequest,
   startVerifiedPermissionsDouble,
@@ -36,8 +41,24 @@ export interface LocalStackOptions {
   readonly echoLogs?: boolean;
   /** Without the idempotency table (IDEMPOTENCY_TABLE_NAME unset). */
   readonly withoutIdempotency?: boolean;
+  /** With the STS stand-in (`AWS_ENDPOINT_URL_STS`), whose credentials the double tells apart by account. */
+  readonly withSts?: boolean;
+  /** With the CloudFormation API stand-in (`AWS_ENDPOINT_URL_CLOUDFORMATION`); the stack starts `CREATE_IN_PROGRESS`. */
+  readonly withCloudFormation?: boolean;
   readonly bundlePath?: string;
+  /**
+   * ResponseURLs on CloudFormation's genuine response host of the stack's region, served over
+   * HTTPS by this host, whose preload and CA the function's process gets (the S3 calls recorded
+   * are its bucket's: keep the stacks that share it from overlapping); default: path-style URLs
+   * on the stack's own bucket at 127.0.0.1.
+   */
+  readonly responseHost?: GenuineResponseHost;
+  /** Run the function like Lambda Managed Instances: up to this many invocations at once in one process. */
+  readonly maxConcurrency?: number;
 }
+
+/** The function's account, as `lambda-process.ts` gives it in `invokedFunctionArn`. */
+const FUNCTION_ACCOUNT = '123456789012';
 
 /** One custom-resource request as a template author's stack would cause it. */
 export interface StackRequest {
@@ -48,6 +69,8 @@ export interface StackRequest {
   readonly OldResourceProperties?: Record<string, unknown>;
   /** Default: a fresh UUID, as CloudFormation sends. */
   readonly RequestId?: string;
+  /** Default: the local stack's {@link LocalStack.stackId}. */
+  readonly StackId?: string;
   readonly ResourceType?: string;
 }
 
@@ -60,8 +83,8 @@ export interface SendOptions {
 
 /** One call the function made, as the stand-in that answered it recorded it. */
 export interface NetworkCall {
-  readonly service: 'Verified Permissions' | 'DynamoDB' | 'S3';
-  /** `CreateIdentitySource`, `PutItem`, `PUT`, … */
+  readonly service: 'Verified Permissions' | 'DynamoDB' | 'S3' | 'STS' | 'CloudFormation';
+  /** `CreateIdentitySource`, `PutItem`, `PUT`, `AssumeRole`, `DescribeStacks`, … */
   readonly operation: string;
   /** DynamoDB: the `id` of the item read or written. */
   readonly itemId?: string;
@@ -102,7 +125,13 @@ export interface LocalStack {
   readonly dynamo: DynamoDbLocal | undefined;
   readonly bucket: ResponseBucket;
   readonly lambda: LambdaProcess;
+  /** With {@link LocalStackOptions.withSts}. */
+  readonly sts: StsStandIn | undefined;
+  /** With {@link LocalStackOptions.withCloudFormation}. */
+  readonly cloudFormation: CloudFormationApi | undefined;
   readonly region: string;
+  /** The function's own account (of its ARN and of its access key at the double). */
+  readonly accountId: string;
   readonly stackId: string;
   /** The function's environment. */
   readonly env: Readonly<Record<string, string>>;
@@ -127,7 +156,13 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const region = options.region ?? 'eu-west-1';
-  const verifiedPermissions = await startVerifiedPermissionsDouble(options.verifiedPermissions);
+  const sts = options.withSts ? await startSts() : undefined;
+  const cloudFormation = options.withCloudFormation ? await startCloudFormationApi() : undefined;
+  const verifiedPermissions = await startVerifiedPermissionsDouble({
+    // the function's own key is the function's account; STS's are their roles' accounts
+    accountOf: (key) => (key === env.AWS_ACCESS_KEY_ID ? FUNCTION_ACCOUNT : sts?.accountOf(key)),
+    ...options.verifiedPermissions,
+  });
   const dynamo = options.withoutIdempotency ? undefined : await startDynamoDb({ region });
   const bucket = await startResponseBucket();
   const env: Record<string, string> = {
@@ -135,17 +170,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ACCESS_KEY_ID: 'AKIDLOCALSTACK',
     AWS_SECRET_ACCESS_KEY: 'local-secret',
     AWS_ENDPOINT_URL_VERIFIEDPERMISSIONS: verifiedPermissions.endpoint,
+    ...(sts && { AWS_ENDPOINT_URL_STS: sts.endpoint }),
+    ...(cloudFormation && { AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.endpoint }),
     RESPONSE_URL_ALLOWED_HOSTS: '127.0.0.1',
     POWERTOOLS_SERVICE_NAME: 'verified-permissions-identity-source-provider',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     ...dynamo?.environment,
+    ...options.responseHost?.processOptions.env,
     ...options.env,
   };
   const logs: string[] = [];
   const started = await startLambdaProcess({
     env,
+    ...(options.responseHost && { execArgv: [...options.responseHost.processOptions.execArgv] }),
     ...(options.bundlePath !== undefined && { bundlePath: options.bundlePath }),
     ...(options.echoLogs !== undefined && { echoLogs: options.echoLogs }),
+    ...(options.maxConcurrency !== undefined && { maxConcurrency: options.maxConcurrency }),
   });
   const lambda: LambdaProcess = {
     get coldStartMs() {
@@ -166,12 +206,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     peakRssBytes: () => started.peakRssBytes(),
     close: () => started.close(),
   };
-  const stackId = `arn:aws:cloudformation:${region}:123456789012:stack/local-stack/${randomUUID()}`;
+  const stackId = `arn:aws:cloudformation:${region}:${FUNCTION_ACCOUNT}:stack/local-stack/${randomUUID()}`;
+  cloudFormation?.setStackStatus(stackId, 'CREATE_IN_PROGRESS');
 
   const event = async (request: StackRequest): Promise<Record<string, unknown>> => {
     const base = {
       RequestType: request.RequestType,
-      StackId: stackId,
+      StackId: request.StackId ?? stackId,
       RequestId: request.RequestId ?? randomUUID(),
       LogicalResourceId: request.LogicalResourceId,
       ResourceType: request.ResourceType ?? 'Custom::VerifiedPermissionsIdentitySource',
@@ -183,22 +224,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         OldResourceProperties: request.OldResourceProperties,
       }),
     };
-    return { ...base, ResponseURL: await bucket.responseUrl(cloudFormationResponseKey(base)) };
+    const key = cloudFormationResponseKey(base);
+    const ResponseURL = options.responseHost
+      ? await options.responseHost.responseUrl(region, key)
+      : await bucket.responseUrl(key);
+    return { ...base, ResponseURL };
   };
 
   const responseTo = async (sent: Record<string, unknown>) => {
-    const stored = await bucket.readResponse(
-      cloudFormationResponseKey(
-        sent as { StackId: string; LogicalResourceId: string; RequestId: string },
-      ),
+    const key = cloudFormationResponseKey(
+      sent as { StackId: string; LogicalResourceId: string; RequestId: string },
     );
+    const stored = await (options.responseHost?.readResponse(region, key) ??
+      bucket.readResponse(key));
     return stored?.body as CloudFormationResponse | undefined;
   };
+  const responses = options.responseHost?.bucket ?? bucket;
 
   const recordCounts = () => ({
     verifiedPermissions: verifiedPermissions.requests.length,
     dynamo: dynamo?.requests.length ?? 0,
-    bucket: bucket.requests.length,
+    bucket: responses.requests.length,
+    sts: sts?.requests.length ?? 0,
+    cloudFormation: cloudFormation?.requests.length ?? 0,
   });
   const callsSince = (before: ReturnType<typeof recordCounts>): NetworkCall[] =>
     [
@@ -213,11 +261,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(r.itemId !== undefined && { itemId: r.itemId }),
         time: r.time,
       })),
-      ...bucket.requests.slice(before.bucket).map((r) => ({
+      ...responses.requests.slice(before.bucket).map((r) => ({
         service: 'S3' as const,
         operation: r.method,
         time: r.time,
         ...(r.answeredAt !== undefined && { answeredAt: r.answeredAt }),
+      })),
+      ...(sts?.requests ?? []).slice(before.sts).map((r) => ({
+        service: 'STS' as const,
+        operation: r.action ?? '?',
+        time: r.time,
+      })),
+      ...(cloudFormation?.requests ?? []).slice(before.cloudFormation).map((r) => ({
+        service: 'CloudFormation' as const,
+        operation: r.action ?? '?',
+        time: r.time,
       })),
     ].sort((a, b) => a.time - b.time);
 
@@ -226,7 +284,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamo,
     bucket,
     lambda,
+    sts,
+    cloudFormation,
     region,
+    accountId: FUNCTION_ACCOUNT,
     stackId,
     env,
     logs,
@@ -253,7 +314,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     async close() {
       await lambda.close();
-      await Promise.allSettled([verifiedPermissions.close(), dynamo?.stop(), bucket.stop()]);
+      await Promise.allSettled([
+        verifiedPermissions.close(),
+        dynamo?.stop(),
+        bucket.stop(),
+        sts?.close(),
+        cloudFormation?.close(),
+      ]);
     },
   };
 }

@@ -10,6 +10,12 @@
  *   `Expires`, `Signature`). Its string-to-sign includes the Content-Type, signed here as empty, so a
  *   PUT that sends a non-empty Content-Type gets 403 `SignatureDoesNotMatch`. s3rver checks both
  *   signature versions (`lib/middleware/authentication.js`), so these 403s are real checks.
+ * - {@link ResponseBucket.virtualHostedUrl}: a SigV4 URL on the genuine AWS host name of a bucket
+ *   in a region (`https://<bucket>.s3.<region>.<dnsSuffix>/<key>`, the host the SDK's endpoint
+ *   rules give, for any partition), for buckets named in
+ *   {@link ResponseBucketOptions.virtualHostedBuckets}. The server checks those signatures itself
+ *   (`virtual-hosted-s3.ts`: s3rver cannot); what serves such a host name over HTTPS is
+ *   `genuine-response-host.ts`.
  *
  * s3rver on its own accepts unsigned requests; here they get 403 `AccessDenied`, as from the real
  * bucket, so a PUT that lost its query string fails. Every request is recorded
@@ -34,7 +40,13 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
+import {
+  checkPresignedRequest,
+  single,
+  virtualHostedBucket,
+  withoutPresignedParameters,
+} from './virtual-hosted-s3.js';
 
 /** The bucket created when no name is given. */
 export const DEFAULT_RESPONSE_BUCKET = 'cfn-responses';
@@ -52,6 +64,8 @@ const CLOUDFORMATION_URL_EXPIRY_SECONDS = 7200;
 export interface ResponseBucketOptions {
   /** Default {@link DEFAULT_RESPONSE_BUCKET}. */
   bucket?: string;
+  /** More buckets, addressed on their genuine host names ({@link ResponseBucket.virtualHostedUrl}). */
+  virtualHostedBuckets?: readonly string[];
 }
 
 /** An object read back from the bucket. */
@@ -68,7 +82,9 @@ export interface StoredResponse {
 /** One request the bucket received. */
 export interface BucketRequest {
   readonly method: string;
-  /** The path, without the query (where pre-signed URLs carry their signature). */
+  /** The `Host` header as sent (a virtual-hosted request names its bucket there). */
+  readonly host: string | undefined;
+  /** The path as sent, without the query (where pre-signed URLs carry their signature). */
   readonly path: string;
   /** Arrival time, epoch ms (fractional: ordered with the other stand-ins' records). */
   readonly time: number;
@@ -92,8 +108,19 @@ export interface ResponseBucket {
    * only a PUT without a Content-Type header, or with an empty one, is accepted).
    */
   sigV2ResponseUrl(key: string, options?: { expiresIn?: number; contentType?: string }): string;
-  /** Reads `key` back; undefined when nothing was stored under it. */
-  readResponse(key: string): Promise<StoredResponse | undefined>;
+  /**
+   * A SigV4 pre-signed PutObject URL for `key` in one of the virtual-hosted buckets, on the host
+   * name the SDK gives that bucket in `region` (or under `endpoint`, e.g. the global
+   * `https://s3.amazonaws.com`). Nothing in it names this server: whoever PUTs to it must be
+   * routed here (see `genuine-response-host.ts`).
+   */
+  virtualHostedUrl(
+    bucket: string,
+    key: string,
+    options: { region: string; endpoint?: string; expiresIn?: number },
+  ): Promise<string>;
+  /** Reads `key` back (from `bucket`, default this one); undefined when nothing was stored. */
+  readResponse(key: string, bucket?: string): Promise<StoredResponse | undefined>;
   /** The keys stored so far. */
   keys(): Promise<string[]>;
   /** Stops the server and removes its directory. */
@@ -123,11 +150,16 @@ export async function startResponseBucket(
     port: 0,
     silent: true,
     directory,
-    configureBuckets: [{ name: bucket }],
+    configureBuckets: [bucket, ...(options.virtualHostedBuckets ?? [])].map((name) => ({ name })),
+    // Virtual-hosted requests are handled below, for every partition's DNS suffix; s3rver's own
+    // handling (one suffix, and a SigV4 check that fails them all) is off: `.invalid` never matches.
+    vhostBuckets: false,
+    serviceEndpoint: 'invalid',
   });
   // s3rver lets unsigned requests through; CloudFormation's bucket does not. Put a guard first.
   server.middleware.unshift((context, next) => {
     const signed =
+      context.state.virtualHostedSignatureChecked === true ||
       'Signature' in context.query ||
       'X-Amz-Signature' in context.query ||
       context.headers.authorization !== undefined;
@@ -136,11 +168,53 @@ export async function startResponseBucket(
     context.type = 'application/xml';
     context.body = ACCESS_DENIED_XML;
   });
+  const presigners = new Map<string, S3Client>();
+  const presignerFor = (region: string, endpoint: string | undefined): S3Client => {
+    const id = `${region} ${endpoint ?? ''}`;
+    let client = presigners.get(id);
+    if (client === undefined) {
+      client = new S3Client({
+        region,
+        ...(endpoint !== undefined && { endpoint }),
+        credentials: S3RVER_CREDENTIALS,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+      });
+      presigners.set(id, client);
+    }
+    return client;
+  };
+  // A virtual-hosted request: its signature checked as S3 checks it, then passed on path-style.
+  server.middleware.unshift(async (context, next) => {
+    const host = single(context.headers.host) ?? '';
+    const hostedBucket = virtualHostedBucket(host);
+    if (hostedBucket === undefined) return next();
+    const refusal = await checkPresignedRequest(
+      {
+        method: context.method,
+        host,
+        path: context.path,
+        query: context.query,
+        headers: context.headers,
+      },
+      new S3RequestPresigner({ ...presignerFor('us-east-1', undefined).config }),
+    );
+    if (refusal !== undefined) {
+      context.status = 403;
+      context.type = 'application/xml';
+      context.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${refusal.message}</Message></Error>`;
+      return;
+    }
+    context.state.virtualHostedSignatureChecked = true;
+    context.querystring = withoutPresignedParameters(context.query).toString();
+    context.path = `/${hostedBucket}${context.path}`;
+    return next();
+  });
   const requests: BucketRequest[] = [];
   const now = () => performance.timeOrigin + performance.now();
   server.middleware.unshift(async (context, next) => {
     const record: BucketRequest = {
       method: context.method,
+      host: single(context.headers.host),
       path: context.path,
       time: now(),
       status: undefined,
@@ -195,9 +269,16 @@ export async function startResponseBucket(
       const query = `AWSAccessKeyId=${S3RVER_CREDENTIALS.accessKeyId}&Expires=${expires}&Signature=${encodeURIComponent(signature)}`;
       return `${endpoint}${resource}?${query}`;
     },
-    async readResponse(key) {
+    virtualHostedUrl(hostedBucket, key, urlOptions) {
+      return getSignedUrl(
+        presignerFor(urlOptions.region, urlOptions.endpoint),
+        new PutObjectCommand({ Bucket: hostedBucket, Key: key }),
+        { expiresIn: urlOptions.expiresIn ?? CLOUDFORMATION_URL_EXPIRY_SECONDS },
+      );
+    },
+    async readResponse(key, from = bucket) {
       try {
-        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const object = await s3.send(new GetObjectCommand({ Bucket: from, Key: key }));
         const text = (await object.Body?.transformToString('utf8')) ?? '';
         return {
           body: parseJson(text),
@@ -216,6 +297,7 @@ export async function startResponseBucket(
     },
     async stop() {
       s3.destroy();
+      for (const client of presigners.values()) client.destroy();
       await server.close();
       await rm(directory, { recursive: true, force: true });
     },

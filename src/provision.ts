@@ -10,11 +10,7 @@ import { dataFor } from './identity-source/api-input.js';
 import { type ApplyDependencies, applyPlan } from './identity-source/apply.js';
 import { type AssumeRole, clientsForRole, sessionNameFor } from './identity-source/assumed-role.js';
 import type { ClientForRegion } from './identity-source/client.js';
-import {
-  ApiCallError,
-  CreateGivenUpError,
-  DeadlineExceededError,
-} from './identity-source/errors.js';
+import { ResourceError } from './identity-source/errors.js';
 import { settleCreated } from './identity-source/journal-steps.js';
 import { createUnconfirmedId, notCreatedId } from './identity-source/physical-id.js';
 import { type Plan, type PlanContext, planFor } from './identity-source/plan.js';
@@ -107,10 +103,7 @@ function failure(
   error: unknown,
   deps: ProvisionDependencies,
 ): ResourceOutcome {
-  const known =
-    error instanceof ApiCallError ||
-    error instanceof DeadlineExceededError ||
-    error instanceof CreateGivenUpError;
+  const known = error instanceof ResourceError;
   if (!known) deps.log.error('Unexpected error', { error: error as Error });
   const reason = known
     ? error.message

@@ -28,9 +28,13 @@ declare module '@20minutes/s3rver' {
     /** The part of a Koa context the stand-ins touch. */
     interface Context {
       method: string;
-      /** The request path, without the query. */
+      /** The request path, without the query; assigning it rewrites the request's URL. */
       path: string;
       query: Record<string, string | string[] | undefined>;
+      /** The raw query; assigning it replaces the request's query. */
+      querystring: string;
+      /** Koa's per-request scratch space (s3rver keeps its own flags there too). */
+      state: Record<string, unknown>;
       headers: Record<string, string | string[] | undefined>;
       status: number;
       type: string;

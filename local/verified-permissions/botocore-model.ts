@@ -10,15 +10,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { IDENTITY_SOURCE_OPERATIONS } from './types.js';
+import { IDENTITY_SOURCE_OPERATIONS, POLICY_STORE_ALIAS_OPERATIONS } from './types.js';
 
-/** The operations kept: those the double answers, and the alias ones it will answer. */
+/** The operations kept: those the double answers, identity sources' and aliases'. */
 export const KEPT_OPERATIONS: readonly string[] = [
   ...IDENTITY_SOURCE_OPERATIONS,
-  'GetPolicyStoreAlias',
-  'CreatePolicyStoreAlias',
-  'ListPolicyStoreAliases',
-  'DeletePolicyStoreAlias',
+  ...POLICY_STORE_ALIAS_OPERATIONS,
 ];
 
 const MODEL_IN_BOTOCORE = 'data/verifiedpermissions/2021-12-01/service-2.json.gz';

@@ -1,28 +1,32 @@
 /**
- * A TEST DOUBLE of Amazon Verified Permissions' identity-source operations: a small, stateful,
- * local HTTP server for end-to-end tests, `npm start` and the benchmark. It is not the real
- * service and does not claim to be; it imitates the parts the provider depends on, closely
- * enough that the real AWS SDK v3 client (`@aws-sdk/client-verifiedpermissions`) cannot tell the
- * difference on the wire.
+ * A TEST DOUBLE of Amazon Verified Permissions' identity-source and policy store alias
+ * operations: a small, stateful, local HTTP server for end-to-end tests, `npm start` and the
+ * benchmark. It is not the real service and does not claim to be; it imitates the parts the
+ * provider depends on, closely enough that the real AWS SDK v3 client
+ * (`@aws-sdk/client-verifiedpermissions`) cannot tell the difference on the wire.
  *
  * One request goes: wire protocol (`wire.ts`) → injected fault, if any (`faults.ts`) → write
  * throttle (`throttle.ts`) and stores (`state.ts`) → input validation against the API model
- * (`input-validation.ts`, `model.ts`) → the operation (`operations.ts`) → its output shape
- * (`output-shapes.ts`). Every request is recorded, in arrival order.
+ * (`input-validation.ts`, `model.ts`) → the operation (`operations.ts`; `alias-operations.ts`
+ * on the aliases of `aliases.ts`) → its output shape (`output-shapes.ts`). Every request is
+ * recorded, in arrival order.
  *
  * @module
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { policyStoreAliasOperations } from './alias-operations.js';
+import { isAliasName } from './aliases.js';
 import { FaultQueue, injectedError } from './faults.js';
 import { validateOperationInput, validationMessage } from './input-validation.js';
 import { API_MODEL_URL, loadApiModel } from './model.js';
 import { identitySourceOperations } from './operations.js';
 import { DoubleState, newId } from './state.js';
 import {
+  type DoubleOperation,
   IDENTITY_SOURCE_OPERATIONS,
-  type IdentitySourceOperation,
+  POLICY_STORE_ALIAS_OPERATIONS,
   type RecordedRequest,
   type VerifiedPermissionsDouble,
   type VerifiedPermissionsDoubleOptions,
@@ -46,8 +50,12 @@ const WRITE_OPERATIONS: ReadonlySet<string> = new Set([
   'DeleteIdentitySource',
 ]);
 
-const isOperation = (name: string | undefined): name is IdentitySourceOperation =>
-  (IDENTITY_SOURCE_OPERATIONS as readonly (string | undefined)[]).includes(name);
+const OPERATIONS: readonly string[] = [
+  ...IDENTITY_SOURCE_OPERATIONS,
+  ...POLICY_STORE_ALIAS_OPERATIONS,
+];
+const isOperation = (name: string | undefined): name is DoubleOperation =>
+  name !== undefined && OPERATIONS.includes(name);
 
 /**
  * Starts a Verified Permissions test double on 127.0.0.1 (random port).
@@ -67,11 +75,23 @@ export async function startVerifiedPermissionsDouble(
     perStore: options.throttleWritesPerSecond,
     perAccount: options.throttleAccountWritesPerSecond,
   });
-  const operations = identitySourceOperations(state, {
-    maxPerStore: options.maxIdentitySourcesPerStore ?? 1,
-    sourceLagMs: options.identitySourceVisibleAfterMs ?? 0,
-  });
+  const operations = {
+    ...identitySourceOperations(state, {
+      maxPerStore: options.maxIdentitySourcesPerStore ?? 1,
+      sourceLagMs: options.identitySourceVisibleAfterMs ?? 0,
+    }),
+    ...policyStoreAliasOperations(state),
+  };
   const faults = new FaultQueue();
+  /** The input with its alias resolved, so that the write throttle counts per store. */
+  const withStoreId = (input: Record<string, unknown>, region: string, now: number) => {
+    if (!isAliasName(input.policyStoreId)) return input;
+    try {
+      return { ...input, policyStoreId: state.aliases.storeIdOf(input.policyStoreId, region, now) };
+    } catch {
+      return input; // the operation answers ResourceNotFoundException
+    }
+  };
   const requests: RecordedRequest[] = [];
 
   /** The output of one request, or the {@link ServiceError} it answers; undefined: never answered. */
@@ -83,7 +103,7 @@ export async function startVerifiedPermissionsDouble(
     if (req.method !== 'POST' || !isOperation(operation)) {
       throw new ServiceError(
         'UnknownOperationException',
-        `Unknown operation ${String(target)} (this test double answers ${IDENTITY_SOURCE_OPERATIONS.join(', ')}).`,
+        `Unknown operation ${String(target)} (this test double answers ${OPERATIONS.join(', ')}).`,
       );
     }
     if (!scope) {
@@ -108,14 +128,17 @@ export async function startVerifiedPermissionsDouble(
       throw new ServiceError('SerializationException', 'The request body is not a JSON object.');
     }
     const input = body as Record<string, unknown>;
-    if (WRITE_OPERATIONS.has(operation)) state.countWrite(input, { region: scope.region, now });
+    const accountId = options.accountOf?.(scope.accessKeyId);
+    const ctx = { region: scope.region, now, accountId };
+    if (WRITE_OPERATIONS.has(operation))
+      state.countWrite(withStoreId(input, scope.region, now), ctx);
     const violations = validateOperationInput(model, operation, input);
     if (violations.length > 0) {
       throw new ServiceError('ValidationException', validationMessage(violations), {
         fieldList: violations,
       });
     }
-    return operations[operation](input, { region: scope.region, now });
+    return operations[operation](input, ctx);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -126,6 +149,7 @@ export async function startVerifiedPermissionsDouble(
       operation: head.operation,
       body,
       region: head.scope?.region,
+      accessKeyId: head.scope?.accessKeyId,
       time,
       status: undefined,
     };
@@ -163,6 +187,12 @@ export async function startVerifiedPermissionsDouble(
     requests,
     addPolicyStore: (id = newId('', 22), storeOptions = {}) =>
       state.addPolicyStore(id, storeOptions),
+    addPolicyStoreAlias(aliasName, policyStoreId, aliasOptions = {}) {
+      const store = state.stores.get(policyStoreId);
+      if (!store) throw new Error(`addPolicyStoreAlias: no policy store ${policyStoreId}`);
+      const region = aliasOptions.region ?? store.region;
+      return state.aliases.create(aliasName, store.id, region, Date.now()).aliasName;
+    },
     deletePolicyStore: (id) => state.deletePolicyStore(id),
     identitySources: () => state.identitySources(),
     failNext(operation, failure = {}) {

@@ -138,17 +138,29 @@ export function identitySourceOperations(
               f.principalEntityType === s.principalEntityType,
           ),
       );
-      const start = input.nextToken === undefined ? 0 : decodeNextToken(input.nextToken);
-      const max = typeof input.maxResults === 'number' ? input.maxResults : all.length;
-      const page = all.slice(start, start + max);
-      const next = start + page.length;
-      return {
-        identitySources: page.map(readOutput),
-        ...(next < all.length
-          ? { nextToken: Buffer.from(`offset:${next}`).toString('base64') }
-          : {}),
-      };
+      const { items, nextToken } = pageOf(all, input, all.length);
+      return { identitySources: items.map(readOutput), ...nextToken };
     },
+  };
+}
+
+/**
+ * One page of a list: from the input's `nextToken` on, at most its `maxResults` (else
+ * `defaultMax`) items, and the token of the next page when there is one.
+ */
+export function pageOf<T>(
+  all: readonly T[],
+  input: Record<string, unknown>,
+  defaultMax: number,
+): { items: T[]; nextToken: { nextToken?: string } } {
+  const start = input.nextToken === undefined ? 0 : decodeNextToken(input.nextToken);
+  const max = typeof input.maxResults === 'number' ? input.maxResults : defaultMax;
+  const items = all.slice(start, start + max);
+  const next = start + items.length;
+  return {
+    items,
+    nextToken:
+      next < all.length ? { nextToken: Buffer.from(`offset:${next}`).toString('base64') } : {},
   };
 }
 

@@ -3,10 +3,12 @@
  * to a region or invisible for a while), identity sources, remembered client tokens and the
  * write throttle (`throttle.ts`) — and the look-ups that answer
  * `ResourceNotFoundException` / `ThrottlingException` the way the service does.
+ * A `policyStoreId` may be an alias of the store (`aliases.ts`).
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { PolicyStoreAliases } from './aliases.js';
 import { type WriteLimits, WriteThrottle } from './throttle.js';
 import type { IdentitySourceState, PolicyStoreOptions } from './types.js';
 import { ServiceError } from './wire.js';
@@ -15,12 +17,16 @@ import { ServiceError } from './wire.js';
 export interface RequestContext {
   region: string;
   now: number;
+  /** The account of the access key that signed it, when known. */
+  accountId?: string | undefined;
 }
 
 export interface PolicyStore {
   id: string;
   region: string | undefined;
   visibleAt: number;
+  /** Only this account's requests see the store; undefined: every account's. */
+  accountId?: string | undefined;
 }
 
 export interface StoredIdentitySource extends IdentitySourceState {
@@ -40,6 +46,7 @@ export class DoubleState {
   readonly stores = new Map<string, PolicyStore>();
   readonly sources = new Map<string, StoredIdentitySource>();
   readonly tokens = new Map<string, RememberedToken>();
+  readonly aliases = new PolicyStoreAliases();
   /** Accepted writes per rolling second, per store and per account; each off when undefined or 0. */
   readonly writes: WriteThrottle;
 
@@ -52,24 +59,28 @@ export class DoubleState {
       id,
       region: options.region,
       visibleAt: Date.now() + (options.visibleAfterMs ?? 0),
+      accountId: options.accountId,
     });
     return id;
   }
 
   deletePolicyStore(id: string): void {
     this.stores.delete(id);
+    this.aliases.removeStore(id);
     for (const [sourceId, source] of this.sources) {
       if (source.policyStoreId === id) this.sources.delete(sourceId);
     }
   }
 
-  /** The store, if it exists, is visible by now and lives in the request's region. */
+  /** The store (`id` may be an alias), if it exists, is visible by now and lives in the request's region and account. */
   visibleStore(id: unknown, ctx: RequestContext): PolicyStore {
-    const store = typeof id === 'string' ? this.stores.get(id) : undefined;
+    const storeId = typeof id === 'string' ? this.aliases.storeIdOf(id, ctx.region, ctx.now) : id;
+    const store = typeof storeId === 'string' ? this.stores.get(storeId) : undefined;
     if (
       !store ||
       ctx.now < store.visibleAt ||
-      (store.region !== undefined && store.region !== ctx.region)
+      (store.region !== undefined && store.region !== ctx.region) ||
+      (store.accountId !== undefined && store.accountId !== ctx.accountId)
     ) {
       throw new ServiceError('ResourceNotFoundException', `Policy store ${String(id)} not found.`, {
         resourceId: String(id),
@@ -94,7 +105,8 @@ export class DoubleState {
 
   /** Counts a write to the request's store and account; throws `ThrottlingException` over a rate. */
   countWrite(body: Record<string, unknown>, ctx: RequestContext): void {
-    this.writes.admit(String(body.policyStoreId), ctx.region, ctx.now);
+    const account = `${ctx.accountId ?? 'the account'} ${ctx.region}`;
+    this.writes.admit(String(body.policyStoreId), account, ctx.now);
   }
 
   /** Copies of the identity sources, oldest first. */
@@ -108,6 +120,7 @@ export class DoubleState {
     this.stores.clear();
     this.sources.clear();
     this.tokens.clear();
+    this.aliases.clear();
     this.writes.clear();
   }
 }

@@ -17,6 +17,20 @@ export const IDENTITY_SOURCE_OPERATIONS = [
 /** One of {@link IDENTITY_SOURCE_OPERATIONS}. */
 export type IdentitySourceOperation = (typeof IDENTITY_SOURCE_OPERATIONS)[number];
 
+/** The policy store alias operations the double answers too (see `aliases.ts`). */
+export const POLICY_STORE_ALIAS_OPERATIONS = [
+  'GetPolicyStoreAlias',
+  'CreatePolicyStoreAlias',
+  'ListPolicyStoreAliases',
+  'DeletePolicyStoreAlias',
+] as const;
+
+/** One of {@link POLICY_STORE_ALIAS_OPERATIONS}. */
+export type PolicyStoreAliasOperation = (typeof POLICY_STORE_ALIAS_OPERATIONS)[number];
+
+/** Any operation the double answers. */
+export type DoubleOperation = IdentitySourceOperation | PolicyStoreAliasOperation;
+
 /** Options of `startVerifiedPermissionsDouble`. */
 export interface VerifiedPermissionsDoubleOptions {
   /**
@@ -26,9 +40,9 @@ export interface VerifiedPermissionsDoubleOptions {
    */
   throttleWritesPerSecond?: number;
   /**
-   * Accepted Create/Update/Delete calls per account and region per rolling second, all policy
-   * stores together, on top of {@link throttleWritesPerSecond} (the double serves one account, so
-   * this is per signing region); more answer `ThrottlingException`. Off (`undefined` or 0) by
+   * Accepted Create/Update/Delete calls per account (of the signing access key, see
+   * `accountOf`; one account when unknown) and region per rolling second, all policy stores
+   * together, on top of {@link throttleWritesPerSecond}; more answer `ThrottlingException`. Off (`undefined` or 0) by
    * default. Can be changed later with {@link VerifiedPermissionsDouble.setAccountWriteThrottle}.
    */
   throttleAccountWritesPerSecond?: number;
@@ -41,6 +55,11 @@ export interface VerifiedPermissionsDoubleOptions {
   maxIdentitySourcesPerStore?: number;
   /** The model file to validate inputs against; default the committed `api-model.json`. */
   modelUrl?: URL;
+  /**
+   * The account a request's signing access key belongs to (undefined: unknown), for stores
+   * added with {@link PolicyStoreOptions.accountId}. Default: no key belongs to any account.
+   */
+  accountOf?: (accessKeyId: string) => string | undefined;
 }
 
 /** Options of {@link VerifiedPermissionsDouble.addPolicyStore}. */
@@ -48,6 +67,18 @@ export interface PolicyStoreOptions {
   /** The store answers `ResourceNotFoundException` until this many ms after it was added. */
   visibleAfterMs?: number;
   /** The store exists only in this region (as read from the request signature); default: every region. */
+  region?: string;
+  /**
+   * The store exists only for requests signed by this account's access keys (another
+   * account's store; see {@link VerifiedPermissionsDoubleOptions.accountOf}); default: every
+   * signer's.
+   */
+  accountId?: string;
+}
+
+/** Options of {@link VerifiedPermissionsDouble.addPolicyStoreAlias}. */
+export interface PolicyStoreAliasOptions {
+  /** The region the alias lives in; default the store's (every region for a store pinned to none). */
   region?: string;
 }
 
@@ -71,6 +102,8 @@ export interface RecordedRequest {
   body: unknown;
   /** Region of the SigV4 credential scope in the `Authorization` header. */
   region: string | undefined;
+  /** The access key that signed the request (the `Authorization` header's `Credential=`). */
+  accessKeyId: string | undefined;
   /** Arrival time, epoch ms (fractional: ordered with the other stand-ins' records). */
   time: number;
   /** HTTP status of the answer; undefined while the request hangs (see `hangNext`). */
@@ -118,21 +151,33 @@ export interface VerifiedPermissionsDouble {
   readonly requests: readonly RecordedRequest[];
   /** Adds a policy store (test-only; not an API operation) and returns its id (random when omitted). */
   addPolicyStore(id?: string, options?: PolicyStoreOptions): string;
-  /** Removes a policy store and its identity sources, as if deleted out of band. */
+  /**
+   * Adds a policy store alias (test-only, as `CreatePolicyStoreAlias` would, with its rules:
+   * the `policy-store-alias/` prefix, a name unique in its region, at most 10 per store) and
+   * returns its name.
+   *
+   * @throws Error (the service's error answer) when a rule is broken or the store is unknown.
+   */
+  addPolicyStoreAlias(
+    aliasName: string,
+    policyStoreId: string,
+    options?: PolicyStoreAliasOptions,
+  ): string;
+  /** Removes a policy store, its identity sources and its aliases, as if deleted out of band. */
   deletePolicyStore(id: string): void;
   /** The current identity sources, oldest first. */
   identitySources(): IdentitySourceState[];
   /** The next `times` requests for `operation` (or any, with `'*'`) get an error answer. */
-  failNext(operation: IdentitySourceOperation | '*', failure?: InjectedFailure): void;
+  failNext(operation: DoubleOperation | '*', failure?: InjectedFailure): void;
   /** The next `times` requests for `operation` are never answered (until {@link close}). */
-  hangNext(operation: IdentitySourceOperation | '*', times?: number): void;
+  hangNext(operation: DoubleOperation | '*', times?: number): void;
   /** The next `times` requests for `operation` take effect and are answered only after `ms`. */
-  delayNext(operation: IdentitySourceOperation | '*', ms: number, times?: number): void;
+  delayNext(operation: DoubleOperation | '*', ms: number, times?: number): void;
   /** Switches the write throttle: N accepted writes per store per second, or off with undefined/0. */
   setWriteThrottle(perSecond: number | undefined): void;
-  /** Switches the account-wide write limit: N accepted writes per region per second, or off. */
+  /** Switches the account-wide write limit: N accepted writes per account and region per second, or off. */
   setAccountWriteThrottle(perSecond: number | undefined): void;
-  /** Forgets all stores, identity sources, client tokens, requests, pending faults and throttle windows. */
+  /** Forgets all stores, aliases, identity sources, client tokens, requests, pending faults and throttle windows. */
   reset(): void;
   /** Stops the server, destroying open (also hanging) connections. */
   close(): Promise<void>;

@@ -2,7 +2,7 @@
  * The AWS JSON 1.0 wire protocol, as the AWS SDK v3 sends and parses it:
  * - requests: `POST /`, `X-Amz-Target: <targetPrefix>.<Operation>`,
  *   `Content-Type: application/x-amz-json-1.0`, SigV4 `Authorization` header (the signature itself
- *   is not checked; the credential scope's region and service are read);
+ *   is not checked; the credential's access key and its scope's region and service are read);
  * - responses: JSON; timestamps as ISO 8601 strings, because the model gives `TimestampFormat`
  *   the `iso8601` format and the SDK parses those members with an RFC 3339 parser that rejects
  *   numbers (epoch seconds are only the protocol's default when no format is given);
@@ -48,8 +48,8 @@ export interface RequestHead {
   readonly operation: string | undefined;
   /** The raw `X-Amz-Target` header. */
   readonly target: string | undefined;
-  /** The SigV4 credential scope; undefined when the request is not signed. */
-  readonly scope: { region: string; service: string } | undefined;
+  /** The SigV4 credential and its scope; undefined when the request is not signed. */
+  readonly scope: SigningCredential | undefined;
 }
 
 /** Reads the operation and the credential scope of a request. */
@@ -64,14 +64,23 @@ export function requestHead(req: IncomingMessage, targetPrefix: string): Request
   };
 }
 
-/** Reads the region and service of a SigV4 `Authorization` header's credential scope. */
+/** Who signed a request and for what: `Credential=<access key>/<date>/<region>/<service>/aws4_request`. */
+export interface SigningCredential {
+  readonly accessKeyId: string;
+  readonly region: string;
+  readonly service: string;
+}
+
+/** Reads the access key, region and service of a SigV4 `Authorization` header's credential. */
 export function parseCredentialScope(
   authorization: string | undefined,
-): { region: string; service: string } | undefined {
-  const match = /Credential=[^/,\s]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(
+): SigningCredential | undefined {
+  const match = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(
     authorization ?? '',
   );
-  return match?.[1] && match[2] ? { region: match[1], service: match[2] } : undefined;
+  return match?.[1] && match[2] && match[3]
+    ? { accessKeyId: match[1], region: match[2], service: match[3] }
+    : undefined;
 }
 
 /** The request body parsed as JSON: `{}` when empty, undefined when it is not JSON. */

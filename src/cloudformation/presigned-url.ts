@@ -6,7 +6,7 @@
  */
 
 /** How long CloudFormation's ResponseURLs are valid; a SigV2 URL's signing time is read back from it. */
-export const RESPONSE_URL_VALIDITY_SECONDS = 7200;
+const RESPONSE_URL_VALIDITY_SECONDS = 7200;
 
 export interface SignatureTimes {
   /** Epoch ms when the URL was signed (SigV2: its expiry less the two hours). */

@@ -137,7 +137,7 @@ export function parseRequest(event: unknown): ParsedRequest {
 }
 
 /** True for `{...}` objects (not arrays, not null). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -88,7 +88,7 @@ export function redactUrl(raw: string): string {
  * isS3Host('s3.amazonaws.eu.evil.io'); // false
  * ```
  */
-export function isS3Host(host: string): boolean {
+function isS3Host(host: string): boolean {
   const labels = host.split('.');
   return labels.some(
     (label, i) =>

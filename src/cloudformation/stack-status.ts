@@ -29,7 +29,8 @@ export function stackRollingBack(options: { readonly log: Log }): StackRollingBa
     }
     try {
       const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackId }), {
-        abortSignal: AbortSignal.timeout(Math.max(100, timeoutMs)),
+        // AbortSignal.timeout takes whole milliseconds only (a fraction throws a RangeError).
+        abortSignal: AbortSignal.timeout(Math.max(100, Math.floor(timeoutMs))),
       });
       const status = Stacks?.[0]?.StackStatus;
       options.log.info('Stack status', { stackStatus: status });

@@ -95,7 +95,7 @@ export function dataFor(
  * // 'https://cognito-idp.eusc-de-east-1.amazonaws.eu/eusc-de-east-1_a'
  * ```
  */
-export function discoveryUrlOf(userPoolArn: string): string {
+function discoveryUrlOf(userPoolArn: string): string {
   const arn = parseArn(userPoolArn);
   const region = arn?.region ?? '';
   const poolId = arn?.resourceId.slice(1).join('/') ?? '';

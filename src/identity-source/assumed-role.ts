@@ -22,7 +22,7 @@ export type AssumeRole = (
  * const credentials = await assumeRoleWithSts({ region: 'eu-west-1', roleArn, sessionName }, signal);
  * ```
  */
-export const assumeRoleWithSts: AssumeRole = async ({ region, roleArn, sessionName }, signal) => {
+const assumeRoleWithSts: AssumeRole = async ({ region, roleArn, sessionName }, signal) => {
   const sts = new STSClient({ region, maxAttempts: 1 });
   try {
     const { Credentials: c } = await sts.send(

@@ -12,13 +12,31 @@ export interface CallErrorOptions {
   readonly cause?: unknown;
 }
 
-/** A Verified Permissions call that ended in an error the provider does not retry (further). */
-export class ApiCallError extends Error {
-  override readonly name = 'ApiCallError';
+/**
+ * Every error applying a plan ends in: its message is the FAILED reason, and it says whether
+ * the work may still have taken effect (a Create may have made a source).
+ */
+export abstract class ResourceError extends Error {
+  abstract readonly mayHaveTakenEffect: boolean;
+}
+
+/** An API call that failed: which operation, and whether it may still have taken effect. */
+abstract class CallError extends ResourceError {
   readonly operation: string;
+  readonly mayHaveTakenEffect: boolean;
+
+  constructor(message: string, options: CallErrorOptions) {
+    super(message, { cause: options.cause });
+    this.operation = options.operation;
+    this.mayHaveTakenEffect = options.mayHaveTakenEffect;
+  }
+}
+
+/** A Verified Permissions call that ended in an error the provider does not retry (further). */
+export class ApiCallError extends CallError {
+  override readonly name = 'ApiCallError';
   /** The service's error type, e.g. `ValidationException`. */
   readonly errorName: string;
-  readonly mayHaveTakenEffect: boolean;
 
   /**
    * @example
@@ -29,10 +47,8 @@ export class ApiCallError extends Error {
    * ```
    */
   constructor(message: string, options: CallErrorOptions & { readonly errorName: string }) {
-    super(message, { cause: options.cause });
-    this.operation = options.operation;
+    super(message, options);
     this.errorName = options.errorName;
-    this.mayHaveTakenEffect = options.mayHaveTakenEffect;
   }
 }
 
@@ -40,7 +56,7 @@ export class ApiCallError extends Error {
  * A Create that CloudFormation had already given up on when it began (a Delete for its
  * resource, issued after it, was handled first): it makes nothing.
  */
-export class CreateGivenUpError extends Error {
+export class CreateGivenUpError extends ResourceError {
   override readonly name = 'CreateGivenUpError';
   readonly mayHaveTakenEffect = false;
 
@@ -56,7 +72,7 @@ export class CreateGivenUpError extends Error {
  * not take over (not a renamed resource of the same stack, and no `AdoptExisting`). Nothing
  * was written.
  */
-export class StoreHoldsSourceError extends Error {
+export class StoreHoldsSourceError extends ResourceError {
   override readonly name = 'StoreHoldsSourceError';
   readonly mayHaveTakenEffect = false;
 
@@ -76,17 +92,13 @@ export class StoreHoldsSourceError extends Error {
 }
 
 /** The time budget ran out before a call succeeded. */
-export class DeadlineExceededError extends Error {
+export class DeadlineExceededError extends CallError {
   override readonly name = 'DeadlineExceededError';
-  readonly operation: string;
   /** Attempts made before the budget ran out. */
   readonly attempts: number;
-  readonly mayHaveTakenEffect: boolean;
 
   constructor(message: string, options: CallErrorOptions & { readonly attempts: number }) {
-    super(message, { cause: options.cause });
-    this.operation = options.operation;
+    super(message, options);
     this.attempts = options.attempts;
-    this.mayHaveTakenEffect = options.mayHaveTakenEffect;
   }
 }

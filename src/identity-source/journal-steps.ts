@@ -12,7 +12,7 @@ import type {
   JournalEntry,
   ResourceKey,
 } from '../persistence/create-journal.js';
-import { ApiCallError, CreateGivenUpError } from './errors.js';
+import { CreateGivenUpError, ResourceError } from './errors.js';
 import type { OwnershipDependencies } from './ownership-key.js';
 import type { Plan } from './plan.js';
 import { type Release, release, releaseUnconfirmed } from './release.js';
@@ -58,7 +58,7 @@ export async function journaledCreate(
   try {
     return await makeSource(plan, deps);
   } catch (error) {
-    const mayHaveTakenEffect = !(error instanceof ApiCallError) || error.mayHaveTakenEffect;
+    const mayHaveTakenEffect = !(error instanceof ResourceError) || error.mayHaveTakenEffect;
     const failed: CreateResult = { failed: true, mayHaveTakenEffect };
     const verdict = await bestEffort(
       log,

@@ -55,7 +55,7 @@ export function isStoreNotVisibleYet(operation: string, error: unknown): boolean
 }
 
 /** The service throttled the call: it did not take effect. */
-export function isThrottled(error: unknown): boolean {
+function isThrottled(error: unknown): boolean {
   return isThrottlingError(asError(error) as Parameters<typeof isThrottlingError>[0]);
 }
 

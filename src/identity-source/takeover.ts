@@ -124,7 +124,7 @@ function updateTo(plan: CreatePlan, identitySourceId: string) {
 }
 
 /** The source's configuration as the API reports it, in the shape an update sends. */
-export function previousOf(source: IdentitySourceItem): PreviousConfiguration {
+function previousOf(source: IdentitySourceItem): PreviousConfiguration {
   const { cognitoUserPoolConfiguration: cognito, openIdConnectConfiguration: oidc } =
     (source.configuration ?? {}) as {
       cognitoUserPoolConfiguration?: NonNullable<

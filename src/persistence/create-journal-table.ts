@@ -15,7 +15,7 @@ import type {
 } from './create-journal.js';
 
 /** An entry outlives any Create that could still be running, and the 8 h clientToken memory. */
-export const JOURNAL_TTL_SECONDS = 24 * 60 * 60;
+const JOURNAL_TTL_SECONDS = 24 * 60 * 60;
 
 /** How often `cancel` re-reads an entry that changed under it. */
 const CANCEL_ATTEMPTS = 5;

@@ -27,7 +27,7 @@ import type { Log } from '../logger.js';
 import { tableClient } from './table-client.js';
 
 /** A record outlives the ResponseURL (2 h) with room to spare. */
-export const RECORD_TTL_SECONDS = 3 * 60 * 60;
+const RECORD_TTL_SECONDS = 3 * 60 * 60;
 
 export type GuardedOutcome =
   | { readonly kind: 'computed' | 'replayed' | 'unguarded'; readonly outcome: ResourceOutcome }

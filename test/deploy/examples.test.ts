@@ -1,8 +1,9 @@
 /**
  * The example templates use Custom::VerifiedPermissionsIdentitySource as a drop-in for
  * AWS::VerifiedPermissions::IdentitySource: only the native property names (plus
- * CloudFormation's ServiceToken and the provider's Region), only the native attributes, and
- * the provider stack's export as ServiceToken. Also checks what each example is for.
+ * CloudFormation's ServiceToken and the provider's Region, RoleArn and AdoptExisting), only the
+ * native attributes, and the provider stack's export as ServiceToken. Also checks what each
+ * example is for.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,13 +21,16 @@ import {
   CUSTOM_TYPE,
   exampleTemplatePaths,
   loadTemplate,
+  PROVIDER_TEMPLATE,
   projectRoot,
   resourcesOfType,
 } from './support/templates.js';
 
 /** Top-level keys the custom resource accepts beyond the native ones (CONTRACT.md). */
-const EXTRA_PROPERTIES = ['ServiceToken', 'Region'];
+const EXTRA_PROPERTIES = ['ServiceToken', 'Region', 'RoleArn', 'AdoptExisting'];
 const NATIVE_ONLY = 'examples/native-migration/native.yaml';
+/** For the policy store account: the role the provider assumes, no identity source. */
+const TARGET_ROLE = 'examples/cross-account/target-role.yaml';
 
 const paths = await exampleTemplatePaths();
 const templates: Record<string, CfnTemplate> = {};
@@ -36,6 +40,17 @@ const example = (path: string): CfnTemplate => {
   if (!template) throw new Error(`missing example ${path}`);
   return template;
 };
+
+const template = await loadTemplate(PROVIDER_TEMPLATE);
+/** Every action of the provider function's inline policy statements (Fn::If branches skipped). */
+function providerActions(): string[] {
+  const policies = (template.Resources.Function?.Properties?.Policies ?? []) as {
+    Statement: { Action?: string | string[] }[];
+  }[];
+  return policies
+    .flatMap((policy) => policy.Statement)
+    .flatMap((statement) => statement.Action ?? []);
+}
 
 let model: NativeResourceModel;
 beforeAll(async () => {
@@ -94,7 +109,7 @@ function differences(a: unknown, b: unknown, path = ''): string[] {
   );
 }
 
-describe.each(paths.filter((p) => p !== NATIVE_ONLY))('%s', (path) => {
+describe.each(paths.filter((p) => p !== NATIVE_ONLY && p !== TARGET_ROLE))('%s', (path) => {
   const template = example(path);
   const custom = resourcesOfType(template, CUSTOM_TYPE);
 
@@ -251,6 +266,42 @@ describe('examples/cross-region.yaml', () => {
   });
 });
 
+describe('examples/cross-account', () => {
+  const application = example('examples/cross-account/application.yaml');
+  const role = example(TARGET_ROLE);
+
+  it('application.yaml manages the identity source with a role given by a parameter', () => {
+    const properties = application.Resources.IdentitySource?.Properties ?? {};
+    expect(properties.RoleArn).toEqual({ Ref: 'IdentitySourceRoleArn' });
+    expect(properties.PolicyStoreId).toEqual({ Ref: 'PolicyStoreId' });
+    expect(application.Parameters?.IdentitySourceRoleArn?.AllowedPattern).toBe(
+      String(template.Parameters?.AssumableRoleArns?.AllowedPattern).replace(/^\^\$\|/, ''),
+    );
+    expect(resourcesOfType(application, 'AWS::VerifiedPermissions::PolicyStore')).toEqual([]);
+  });
+
+  it('target-role.yaml lets only the provider function role assume it, for what the provider calls', () => {
+    const [[, resource] = []] = resourcesOfType(role, 'AWS::IAM::Role');
+    const properties = (resource?.Properties ?? {}) as {
+      AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] };
+      Policies: { PolicyDocument: { Statement: { Action: string[] }[] } }[];
+    };
+    expect(properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { AWS: { Ref: 'ProviderFunctionRoleArn' } },
+        Action: 'sts:AssumeRole',
+      },
+    ]);
+    const granted = properties.Policies.flatMap((p) => p.PolicyDocument.Statement)
+      .flatMap((s) => s.Action)
+      .sort();
+    // every action the provider's own role has on Verified Permissions and Cognito, no more
+    const provider = providerActions().filter((a) => /^(verifiedpermissions|cognito-idp):/.test(a));
+    expect(granted).toEqual(provider.sort());
+  });
+});
+
 describe('examples/native-migration', () => {
   const native = example('examples/native-migration/native.yaml');
   const custom = example('examples/native-migration/custom.yaml');
@@ -271,16 +322,19 @@ describe('examples/native-migration', () => {
     });
   });
 
-  it('custom.yaml differs only in Type, ServiceToken, the ProviderStackName parameter and its regions', () => {
+  it('custom.yaml differs only in Type, ServiceToken, AdoptExisting, the ProviderStackName parameter and its regions', () => {
     const regions = 'Metadata.cfn-lint.config.regions';
     const diff = differences(native, custom).map((p) => (p.startsWith(regions) ? regions : p));
     expect([...new Set(diff)].sort()).toEqual([
       regions,
       'Parameters.ProviderStackName',
+      'Resources.IdentitySource.Properties.AdoptExisting',
       'Resources.IdentitySource.Properties.ServiceToken',
       'Resources.IdentitySource.Type',
     ]);
     expect(custom.Resources.IdentitySource?.Type).toBe(CUSTOM_TYPE);
+    // the migration takes over the retained native source, with no gap
+    expect(custom.Resources.IdentitySource?.Properties?.AdoptExisting).toBe('true');
   });
 
   it('custom.yaml is meant for the regions without the native type that have Cognito, native.yaml not', () => {

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
+import { COGNITO_API_CONFIGURATION, OIDC_API_CONFIGURATION } from '../fixtures/api-shapes.js';
 import { cognitoProperties, oidcProperties, USER_POOL_ARN } from '../fixtures/requests.js';
 import { signatureLeaks } from '../support/log-scan.js';
 import { startResponseRecorder } from '../support/response-recorder.js';
@@ -67,13 +68,7 @@ describe('Create', () => {
       clientToken: event.RequestId,
       policyStoreId: store,
       principalEntityType: 'MyApp::User',
-      configuration: {
-        cognitoUserPoolConfiguration: {
-          userPoolArn: USER_POOL_ARN,
-          clientIds: ['client-a', 'client-b'],
-          groupConfiguration: { groupEntityType: 'MyApp::Group' },
-        },
-      },
+      configuration: COGNITO_API_CONFIGURATION,
     });
     expect(apiCalls[0]?.region).toBe('eu-west-1');
     expect(sourcesIn(store).map((s) => s.identitySourceId)).toEqual([id]);
@@ -94,16 +89,7 @@ describe('Create', () => {
   it('creates an OIDC access-token source', async () => {
     const store = stack.verifiedPermissions.addPolicyStore();
     await created(oidcIn(store));
-    expect(sourcesIn(store)[0]?.configuration).toEqual({
-      openIdConnectConfiguration: {
-        issuer: 'https://auth.example.com',
-        entityIdPrefix: 'MyOIDCProvider',
-        groupConfiguration: { groupClaim: 'groups', groupEntityType: 'MyApp::Group' },
-        tokenSelection: {
-          accessTokenOnly: { audiences: ['https://api.example.com'], principalIdClaim: 'sub' },
-        },
-      },
-    });
+    expect(sourcesIn(store)[0]?.configuration).toEqual(OIDC_API_CONFIGURATION);
   });
 
   it('creates an OIDC identity-token source', async () => {

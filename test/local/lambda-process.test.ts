@@ -1,6 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LambdaProcess, startLambdaProcess } from '../../local/lambda-process.js';
+import {
+  type InvokeResult,
+  type LambdaProcess,
+  startLambdaProcess,
+} from '../../local/lambda-process.js';
 
 const ECHO_HANDLER = fileURLToPath(new URL('./fixtures/echo-handler.mjs', import.meta.url));
 
@@ -11,13 +15,25 @@ afterEach(async () => {
   lambda = undefined;
 });
 
-function start(env: Record<string, string> = {}) {
+function start(env: Record<string, string> = {}, options: { maxConcurrency?: number } = {}) {
   return startLambdaProcess({
     bundlePath: ECHO_HANDLER,
     functionName: 'echo',
     env: { AWS_REGION: 'eu-west-1', CUSTOM: 'yes', ...env },
+    ...options,
   });
 }
+
+/** What the echo handler reports of itself. */
+interface Echo {
+  echo: string;
+  startedAt: number;
+  endedAt: number;
+  pid: number;
+  invokeStore?: { global: string; copy: string };
+  env: { AWS_LAMBDA_MAX_CONCURRENCY?: string };
+}
+const echoed = (result: InvokeResult) => result.result as Echo;
 
 describe('Lambda process', () => {
   it('imports the module once and returns what the handler returns', async () => {
@@ -139,7 +155,7 @@ describe('Lambda process', () => {
     expect((await lambda.invoke({})).coldStart).toBe(true);
   });
 
-  it('runs invocations one at a time', async () => {
+  it('runs invocations one at a time, without AWS_LAMBDA_MAX_CONCURRENCY or an invoke store', async () => {
     lambda = await start();
     const [a, b] = await Promise.all([
       lambda.invoke({ echo: 'a', sleepMs: 100 }),
@@ -147,6 +163,11 @@ describe('Lambda process', () => {
     ]);
     expect(a.result).toMatchObject({ echo: 'a', invocations: 1 });
     expect(b.result).toMatchObject({ echo: 'b', invocations: 2 });
+    expect(echoed(b).startedAt).toBeGreaterThanOrEqual(echoed(a).endedAt);
+    for (const one of [a, b]) {
+      expect(echoed(one).env).not.toHaveProperty('AWS_LAMBDA_MAX_CONCURRENCY');
+      expect(echoed(one)).not.toHaveProperty('invokeStore');
+    }
   });
 
   it('ends a running invocation when closed', async () => {
@@ -172,5 +193,73 @@ describe('Lambda process', () => {
     await expect(
       startLambdaProcess({ bundlePath: ECHO_HANDLER, handlerName: 'nope', env: {} }),
     ).rejects.toThrow(/Runtime.HandlerNotFound/);
+  });
+});
+
+describe('Lambda process with maxConcurrency (Lambda Managed Instances)', () => {
+  it('runs up to N invocations at once in one process, each in its own invoke-store context', async () => {
+    lambda = await start({}, { maxConcurrency: 3 });
+    const pid = lambda.pid;
+    const invocations = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((echo) =>
+        lambda!.invoke({
+          echo,
+          log: [`${echo}: before`],
+          logAfter: [`${echo}: after`],
+          sleepMs: 300,
+        }),
+      ),
+    );
+    const [a, b, c, d] = invocations.map(echoed) as [Echo, Echo, Echo, Echo];
+    // the first three overlap; the fourth waits for a free slot
+    const firstEnd = Math.min(a.endedAt, b.endedAt, c.endedAt);
+    expect(Math.max(a.startedAt, b.startedAt, c.startedAt)).toBeLessThan(firstEnd);
+    expect(d.startedAt).toBeGreaterThanOrEqual(firstEnd);
+    for (const [i, invocation] of invocations.entries()) {
+      const { echo, env, invokeStore } = echoed(invocation);
+      expect(invocation.error).toBeUndefined();
+      expect(echoed(invocation).pid).toBe(pid);
+      expect(env.AWS_LAMBDA_MAX_CONCURRENCY).toBe('3');
+      // its own request id, after the others ran in between, through either copy of the package
+      expect(invokeStore).toEqual({ global: invocation.requestId, copy: invocation.requestId });
+      expect(invocation.logs).toEqual([`${echo}: before`, `${echo}: after`]);
+      expect(invocation.coldStart).toBe(false);
+      expect(echo).toBe(['a', 'b', 'c', 'd'][i]);
+    }
+  });
+
+  it('a timed-out invocation stops neither the others nor the process; its time left goes negative', async () => {
+    lambda = await start({}, { maxConcurrency: 2 });
+    const pid = lambda.pid;
+    const [slow, quick] = await Promise.all([
+      lambda.invoke({ echo: 'slow', sleepMs: 500, logRemaining: true }, { timeoutMs: 100 }),
+      lambda.invoke({ echo: 'quick', sleepMs: 200 }, { timeoutMs: 5_000 }),
+    ]);
+    expect(slow).toMatchObject({ timedOut: true, error: { errorType: 'Sandbox.Timedout' } });
+    expect(quick).toMatchObject({ timedOut: false, result: { echo: 'quick' } });
+    expect(lambda.pid).toBe(pid);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const next = await lambda.invoke({ echo: 'next' });
+    expect(next.coldStart).toBe(false);
+    expect(echoed(next).pid).toBe(pid);
+    // the slow one ran on and wrote after it had timed out: reported with the next invocation
+    expect(next.logs).toEqual([expect.stringMatching(/^remaining -\d+$/)]);
+  });
+
+  it('a crash ends every running invocation; the next one starts cold', async () => {
+    lambda = await start({}, { maxConcurrency: 2 });
+    const [running, crashing] = await Promise.all([
+      lambda.invoke({ echo: 'running', sleepMs: 2_000 }),
+      lambda.invoke({ crash: 'boom', sleepMs: 1_000 }),
+    ]);
+    for (const ended of [running, crashing]) {
+      expect(ended).toMatchObject({ timedOut: false, error: { errorMessage: 'boom' } });
+    }
+    const next = await lambda.invoke({ echo: 'after' });
+    expect(next).toMatchObject({ coldStart: true, result: { echo: 'after', invocations: 1 } });
+  });
+
+  it('refuses a maxConcurrency that is not a positive integer', async () => {
+    await expect(start({}, { maxConcurrency: 0 })).rejects.toThrow(/positive integer/);
   });
 });

@@ -6,17 +6,29 @@ import {
   startResponseBucket,
 } from '../../local/response-bucket.js';
 
-/** PUTs `body` the way the provider does: Content-Length, and only the headers given. */
+/**
+ * PUTs `body` the way the provider does: Content-Length, and only the headers given. With `via`
+ * (the bucket's endpoint) the request goes there, with the URL's own host as its `Host` header.
+ */
 function put(
   url: string,
   body: string,
   headers: Record<string, string> = {},
+  via?: string,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = Buffer.from(body);
+    const target = new URL(url);
     const req = request(
-      url,
-      { method: 'PUT', headers: { 'content-length': payload.length, ...headers } },
+      via === undefined ? url : `${via}${target.pathname}${target.search}`,
+      {
+        method: 'PUT',
+        headers: {
+          'content-length': payload.length,
+          ...(via !== undefined && { host: target.host }),
+          ...headers,
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,10 +49,13 @@ const key = cloudFormationResponseKey({
 });
 const response = JSON.stringify({ Status: 'SUCCESS', PhysicalResourceId: 'IS123' });
 
+const CN_BUCKET = 'cloudformation-custom-resource-response-cnnorth1';
+const EUSC_BUCKET = 'cloudformation-custom-resource-response-euscdeeast1';
+
 let bucket: ResponseBucket;
 
 beforeAll(async () => {
-  bucket = await startResponseBucket();
+  bucket = await startResponseBucket({ virtualHostedBuckets: [CN_BUCKET, EUSC_BUCKET] });
 });
 
 afterAll(async () => {
@@ -129,6 +144,7 @@ describe('response bucket (s3rver)', () => {
     expect(rest).toEqual([]);
     expect(record).toEqual({
       method: 'PUT',
+      host: new URL(bucket.endpoint).host,
       path: '/cfn-responses/recorded',
       time: expect.any(Number),
       status: 200,
@@ -139,5 +155,57 @@ describe('response bucket (s3rver)', () => {
 
   it('reads back nothing for a key that was never written', async () => {
     expect(await bucket.readResponse('never-written')).toBeUndefined();
+  });
+});
+
+describe('response bucket, virtual-hosted buckets on their genuine host names', () => {
+  it('stores a PUT to a URL on the genuine host, signed for it, in any partition', async () => {
+    const cn = await bucket.virtualHostedUrl(CN_BUCKET, key, { region: 'cn-north-1' });
+    const eusc = await bucket.virtualHostedUrl(EUSC_BUCKET, key, { region: 'eusc-de-east-1' });
+    expect(new URL(cn).origin).toBe(
+      'https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn',
+    );
+    expect(new URL(eusc).origin).toBe(
+      'https://cloudformation-custom-resource-response-euscdeeast1.s3.eusc-de-east-1.amazonaws.eu',
+    );
+    expect(new URL(eusc).searchParams.get('X-Amz-Credential')).toMatch(
+      /^S3RVER\/\d{8}\/eusc-de-east-1\/s3\/aws4_request$/,
+    );
+    const before = bucket.requests.length;
+    expect((await put(cn, response, {}, bucket.endpoint)).status).toBe(200);
+    expect((await put(eusc, '{"eusc":true}', {}, bucket.endpoint)).status).toBe(200);
+    expect((await bucket.readResponse(key, CN_BUCKET))?.body).toEqual(JSON.parse(response));
+    expect((await bucket.readResponse(key, EUSC_BUCKET))?.body).toEqual({ eusc: true });
+    expect(bucket.requests.slice(before, before + 2).map((r) => [r.host, r.status])).toEqual([
+      [new URL(cn).host, 200],
+      [new URL(eusc).host, 200],
+    ]);
+  });
+
+  it('refuses the signature when the host or the path differs from what was signed', async () => {
+    const url = new URL(
+      await bucket.virtualHostedUrl(CN_BUCKET, 'signed', { region: 'cn-north-1' }),
+    );
+    const otherRegion = new URL(url);
+    otherRegion.host = `${CN_BUCKET}.s3.cn-northwest-1.amazonaws.com.cn`;
+    const otherBucket = new URL(url);
+    otherBucket.host = `${EUSC_BUCKET}.s3.cn-north-1.amazonaws.com.cn`;
+    const otherKey = new URL(url);
+    otherKey.pathname = '/other';
+    for (const changed of [otherRegion, otherBucket, otherKey]) {
+      const answer = await put(changed.href, response, {}, bucket.endpoint);
+      expect(answer.status, changed.host).toBe(403);
+      expect(answer.text).toContain('SignatureDoesNotMatch');
+    }
+    expect(await bucket.readResponse('signed', CN_BUCKET)).toBeUndefined();
+    expect(await bucket.readResponse('other', CN_BUCKET)).toBeUndefined();
+  });
+
+  it('refuses an unsigned PUT to a genuine host', async () => {
+    const url = new URL(await bucket.virtualHostedUrl(CN_BUCKET, 'bare', { region: 'cn-north-1' }));
+    const answer = await put(`${url.origin}${url.pathname}`, response, {}, bucket.endpoint);
+    expect(answer.status).toBe(403);
+    expect(answer.text).toContain('AccessDenied');
+    expect(await bucket.readResponse('bare', CN_BUCKET)).toBeUndefined();
   });
 });

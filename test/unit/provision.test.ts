@@ -1,6 +1,6 @@
 import {
   CreateIdentitySourceCommand,
-  ServiceQuotaExceededException,
+  ListIdentitySourcesCommand,
   UpdateIdentitySourceCommand,
   VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
@@ -10,6 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { CreateJournal } from '../../src/persistence/create-journal.js';
 import { afterAnswer, provision, resourceRequestOf } from '../../src/provision.js';
 import { silentLog } from '../fixtures/log.js';
+import { EXISTING_SOURCE, STORE_IS_FULL, useOwnership } from '../fixtures/ownership.js';
 import {
   cognitoProperties,
   createRequest,
@@ -83,13 +84,7 @@ describe('provision', () => {
   });
 
   it('answers a failed Update with the id CloudFormation knows and the reason', async () => {
-    vp.on(UpdateIdentitySourceCommand).rejects(
-      new ServiceQuotaExceededException({
-        message: 'one only',
-        resourceType: 'IDENTITY_SOURCE',
-        $metadata: { httpStatusCode: 402 },
-      }),
-    );
+    vp.on(UpdateIdentitySourceCommand).rejects(STORE_IS_FULL);
     const request = updateRequest(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties());
     const outcome = await provision(request, deps());
     expect(outcome).toMatchObject({ status: 'FAILED', physicalResourceId: IDENTITY_SOURCE_ID });
@@ -107,6 +102,41 @@ describe('provision', () => {
       physicalResourceId: `NotCreated:${request.requestId}`,
       reason: 'CreateIdentitySource failed in eu-west-1: TypeError: kaboom',
     });
+  });
+});
+
+describe('provision into a full store', () => {
+  const table = useOwnership();
+
+  it('answers FAILED naming AdoptExisting, with the marker of a Create that made nothing', async () => {
+    vp.on(CreateIdentitySourceCommand).rejects(STORE_IS_FULL);
+    vp.on(ListIdentitySourcesCommand).resolves({ identitySources: [EXISTING_SOURCE] } as never);
+    const request = createRequest(cognitoProperties());
+    const outcome = await provision(request, { ...deps(), ownership: table.ownership });
+    expect(outcome).toMatchObject({
+      status: 'FAILED',
+      physicalResourceId: `NotCreated:${request.requestId}`,
+    });
+    expect(outcome.reason).toMatch(
+      /already holds its one identity source .*Set AdoptExisting: true/,
+    );
+    expect(vp).toHaveReceivedCommandTimes(UpdateIdentitySourceCommand, 0);
+  });
+
+  it('journals that Create as one that made nothing (a later sweep replays nothing)', async () => {
+    vp.on(CreateIdentitySourceCommand).rejects(STORE_IS_FULL);
+    vp.on(ListIdentitySourcesCommand).resolves({ identitySources: [EXISTING_SOURCE] } as never);
+    const settled: unknown[] = [];
+    const journal = {
+      begin: async () => 'begun',
+      settle: async (_key: unknown, _requestId: unknown, result: unknown) => {
+        settled.push(result);
+        return 'recorded';
+      },
+    } as unknown as CreateJournal;
+    const request = createRequest(cognitoProperties());
+    await provision(request, { ...deps({ journal }), ownership: table.ownership });
+    expect(settled).toEqual([{ failed: true, mayHaveTakenEffect: false }]);
   });
 });
 

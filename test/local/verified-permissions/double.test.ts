@@ -379,6 +379,7 @@ describe('Verified Permissions test double', () => {
         operation: 'ListIdentitySources',
         body: { policyStoreId },
         region: 'ap-southeast-2',
+        accessKeyId: 'AKIDEXAMPLE',
         time: expect.any(Number),
         status: 200,
       },

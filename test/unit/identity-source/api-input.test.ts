@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createInput,
-  dataFor,
-  discoveryUrlOf,
-  updateInput,
-} from '../../../src/identity-source/api-input.js';
+import { createInput, dataFor, updateInput } from '../../../src/identity-source/api-input.js';
 import { parseProperties } from '../../../src/identity-source/properties.js';
 import { COGNITO_API_CONFIGURATION, OIDC_API_CONFIGURATION } from '../../fixtures/api-shapes.js';
 import { cognitoProperties, oidcProperties, USER_POOL_ARN } from '../../fixtures/requests.js';
@@ -48,17 +43,13 @@ describe('api-input', () => {
       IdentitySourceId: 'IS2',
     });
   });
-
-  it('uses the China domain for aws-cn pools', () => {
-    expect(
-      discoveryUrlOf('arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_Abc'),
-    ).toBe('https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_Abc');
-  });
 });
 
-describe('discoveryUrlOf', () => {
+describe('Details.DiscoveryUrl', () => {
   it("uses the pool's region under its partition's DNS suffix", () => {
     const cases = {
+      'arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_Abc':
+        'https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_Abc',
       'arn:aws:cognito-idp:ap-east-2:123456789012:userpool/ap-east-2_A':
         'https://cognito-idp.ap-east-2.amazonaws.com/ap-east-2_A',
       'arn:aws-us-gov:cognito-idp:us-gov-west-1:123456789012:userpool/us-gov-west-1_A':
@@ -70,6 +61,9 @@ describe('discoveryUrlOf', () => {
       'arn:aws-iso-b:cognito-idp:us-isob-east-1:123456789012:userpool/us-isob-east-1_A':
         'https://cognito-idp.us-isob-east-1.sc2s.sgov.gov/us-isob-east-1_A',
     };
-    for (const [arn, url] of Object.entries(cases)) expect(discoveryUrlOf(arn), arn).toBe(url);
+    for (const [userPoolArn, url] of Object.entries(cases)) {
+      const data = dataFor('IS1', { cognitoUserPoolConfiguration: { userPoolArn } });
+      expect(data['Details.DiscoveryUrl'], userPoolArn).toBe(url);
+    }
   });
 });

@@ -1,36 +1,30 @@
 import {
   CreateIdentitySourceCommand,
   DeleteIdentitySourceCommand,
-  ServiceQuotaExceededException,
   UpdateIdentitySourceCommand,
   VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DynamoDbLocal } from '../../../local/dynamodb.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { release, releaseUnconfirmed } from '../../../src/identity-source/release.js';
-import type { Ownership } from '../../../src/persistence/ownership.js';
 import { silentLog } from '../../fixtures/log.js';
 import {
   EXISTING_PREVIOUS,
   resourceNamed,
   STORE,
-  startOwnership,
+  STORE_IS_FULL,
+  useOwnership,
 } from '../../fixtures/ownership.js';
 import { POLICY_STORE_ID } from '../../fixtures/requests.js';
 
 const vp = mockClient(VerifiedPermissionsClient);
 const client = new VerifiedPermissionsClient({ region: 'eu-west-1' });
-let ownership: Ownership;
-let dynamo: DynamoDbLocal;
-beforeAll(async () => ({ ownership, dynamo } = await startOwnership()));
-afterAll(() => dynamo.stop());
-beforeEach(async () => {
+const table = useOwnership();
+beforeEach(() => {
   vp.reset();
   vp.on(DeleteIdentitySourceCommand).resolves({} as never);
   vp.on(UpdateIdentitySourceCommand).resolves({} as never);
-  await ownership.write(STORE, undefined, await ownership.read(STORE));
 });
 
 const target = { region: 'eu-west-1' };
@@ -41,12 +35,12 @@ const deps = (rollingBack?: boolean) => ({
   workEndsAt: Date.now() + 5_000,
   log: silentLog(),
   sleep: async () => {},
-  ownership,
+  ownership: table.ownership,
   functionAccountId: '123456789012',
   stackRollingBack: async () => rollingBack,
 });
 const takenOver = async (adopted: boolean) =>
-  ownership.write(
+  table.ownership.write(
     STORE,
     {
       identitySourceId: 'IS1',
@@ -66,10 +60,10 @@ const handedBack = () => {
 
 describe('release', () => {
   it('deletes a source its resource plainly owns, and its record', async () => {
-    await ownership.recordMade(STORE, 'IS1', newName);
+    await table.ownership.recordMade(STORE, 'IS1', newName);
     expect(await release(target, source, newName, deps())).toEqual({ kind: 'deleted' });
     expect(vp).toHaveReceivedCommandWith(DeleteIdentitySourceCommand, source);
-    expect(await ownership.read(STORE)).toBeUndefined();
+    expect(await table.ownership.read(STORE)).toBeUndefined();
   });
 
   it('deletes a source the provider knows no owner of', async () => {
@@ -80,7 +74,7 @@ describe('release', () => {
     await takenOver(false);
     expect(await release(target, source, oldName, deps())).toEqual({ kind: 'left-to-owner' });
     expect(vp.calls()).toHaveLength(0);
-    const record = await ownership.read(STORE);
+    const record = await table.ownership.read(STORE);
     expect(record).toMatchObject({ owner: newName });
     expect(record?.handBack).toBeUndefined();
     // from then on, the new owner's Delete deletes it
@@ -91,14 +85,14 @@ describe('release', () => {
     await takenOver(false);
     expect(await release(target, source, newName, deps(false))).toEqual({ kind: 'handed-back' });
     handedBack();
-    expect(await ownership.read(STORE)).toMatchObject({ owner: oldName });
-    expect((await ownership.read(STORE))?.handBack).toBeUndefined();
+    expect(await table.ownership.read(STORE)).toMatchObject({ owner: oldName });
+    expect((await table.ownership.read(STORE))?.handBack).toBeUndefined();
   });
 
   it('deletes an adopted source outside a rollback', async () => {
     await takenOver(true);
     expect(await release(target, source, newName, deps(false))).toEqual({ kind: 'deleted' });
-    expect(await ownership.read(STORE)).toBeUndefined();
+    expect(await table.ownership.read(STORE)).toBeUndefined();
   });
 
   it('hands an adopted source back during a rollback, and when the status cannot be read', async () => {
@@ -108,7 +102,7 @@ describe('release', () => {
       const d = deps(rollingBack);
       expect(await release(target, source, newName, d)).toEqual({ kind: 'handed-back' });
       handedBack();
-      expect(await ownership.read(STORE)).toBeUndefined();
+      expect(await table.ownership.read(STORE)).toBeUndefined();
       if (rollingBack === undefined) {
         expect(d.log.lines.some((l) => l.level === 'WARN' && /status/.test(l.message))).toBe(true);
       }
@@ -118,13 +112,7 @@ describe('release', () => {
 
 describe('releaseUnconfirmed', () => {
   it('finds a source the unconfirmed Create took over through its ownership record', async () => {
-    vp.on(CreateIdentitySourceCommand).rejects(
-      new ServiceQuotaExceededException({
-        message: 'one only',
-        resourceType: 'IDENTITY_SOURCE',
-        $metadata: { httpStatusCode: 402 },
-      }),
-    );
+    vp.on(CreateIdentitySourceCommand).rejects(STORE_IS_FULL);
     await takenOver(true);
     const replay = { clientToken: 't', policyStoreId: POLICY_STORE_ID, configuration: undefined };
     expect(await releaseUnconfirmed(target, replay, newName, deps(true))).toEqual({

@@ -2,26 +2,24 @@ import {
   CreateIdentitySourceCommand,
   GetPolicyStoreAliasCommand,
   ListIdentitySourcesCommand,
-  ServiceQuotaExceededException,
   ThrottlingException,
   UpdateIdentitySourceCommand,
   VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DynamoDbLocal } from '../../../local/dynamodb.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreHoldsSourceError } from '../../../src/identity-source/errors.js';
 import { planFor } from '../../../src/identity-source/plan.js';
 import { makeSource } from '../../../src/identity-source/takeover.js';
-import type { Ownership } from '../../../src/persistence/ownership.js';
 import { silentLog } from '../../fixtures/log.js';
 import {
   EXISTING_PREVIOUS,
   EXISTING_SOURCE,
   resourceNamed,
   STORE,
-  startOwnership,
+  STORE_IS_FULL,
+  useOwnership,
 } from '../../fixtures/ownership.js';
 import {
   cognitoProperties,
@@ -32,13 +30,9 @@ import {
 
 const vp = mockClient(VerifiedPermissionsClient);
 const client = new VerifiedPermissionsClient({ region: 'eu-west-1' });
-let ownership: Ownership;
-let dynamo: DynamoDbLocal;
-beforeAll(async () => ({ ownership, dynamo } = await startOwnership()));
-afterAll(() => dynamo.stop());
-beforeEach(async () => {
+const table = useOwnership();
+beforeEach(() => {
   vp.reset();
-  await ownership.write(STORE, undefined, await ownership.read(STORE));
 });
 
 const context = { defaultRegion: 'eu-west-1', functionAccountId: '123456789012' };
@@ -47,7 +41,7 @@ const deps = () => ({
   workEndsAt: Date.now() + 5_000,
   log: silentLog(),
   sleep: async () => {},
-  ownership,
+  ownership: table.ownership,
   functionAccountId: '123456789012',
 });
 const createPlan = (properties = cognitoProperties(), logicalResourceId = 'IdentitySource') => {
@@ -56,13 +50,7 @@ const createPlan = (properties = cognitoProperties(), logicalResourceId = 'Ident
   return plan;
 };
 const storeIsFull = () => {
-  vp.on(CreateIdentitySourceCommand).rejects(
-    new ServiceQuotaExceededException({
-      message: 'one only',
-      resourceType: 'IDENTITY_SOURCE',
-      $metadata: { httpStatusCode: 402 },
-    }),
-  );
+  vp.on(CreateIdentitySourceCommand).rejects(STORE_IS_FULL);
   vp.on(ListIdentitySourcesCommand).resolves({ identitySources: [EXISTING_SOURCE] } as never);
   vp.on(UpdateIdentitySourceCommand).resolves({} as never);
 };
@@ -74,7 +62,7 @@ describe('makeSource', () => {
     vp.on(GetPolicyStoreAliasCommand).resolves({ policyStoreId: POLICY_STORE_ID } as never);
     const plan = createPlan(cognitoProperties({ PolicyStoreId: alias }));
     expect(await makeSource(plan, deps())).toBe('ISnew');
-    expect(await ownership.read(STORE)).toMatchObject({
+    expect(await table.ownership.read(STORE)).toMatchObject({
       identitySourceId: 'ISnew',
       owner: plan.resource,
     });
@@ -82,7 +70,11 @@ describe('makeSource', () => {
 
   it('takes over the source of a renamed resource of the same stack, without AdoptExisting', async () => {
     storeIsFull();
-    await ownership.recordMade(STORE, EXISTING_SOURCE.identitySourceId, resourceNamed('OldName'));
+    await table.ownership.recordMade(
+      STORE,
+      EXISTING_SOURCE.identitySourceId,
+      resourceNamed('OldName'),
+    );
     const plan = createPlan(cognitoProperties(), 'NewName');
     expect(await makeSource(plan, deps())).toBe(EXISTING_SOURCE.identitySourceId);
     expect(vp).toHaveReceivedCommandWith(UpdateIdentitySourceCommand, {
@@ -91,7 +83,7 @@ describe('makeSource', () => {
       updateConfiguration: plan.input.configuration,
       principalEntityType: 'MyApp::User',
     });
-    expect(await ownership.read(STORE)).toMatchObject({
+    expect(await table.ownership.read(STORE)).toMatchObject({
       owner: resourceNamed('NewName'),
       handBack: { from: resourceNamed('OldName'), adopted: false, previous: EXISTING_PREVIOUS },
     });
@@ -105,13 +97,13 @@ describe('makeSource', () => {
       `policy store ${POLICY_STORE_ID} already holds its one identity source (${EXISTING_SOURCE.identitySourceId}), which this provider did not make for this stack; a policy store holds only one (a quota that cannot be raised). Set AdoptExisting: true to take it over, or use another policy store.`,
     );
     expect(vp).toHaveReceivedCommandTimes(UpdateIdentitySourceCommand, 0);
-    expect(await ownership.read(STORE)).toBeUndefined();
+    expect(await table.ownership.read(STORE)).toBeUndefined();
   });
 
   it("names the owner when the source is another stack's", async () => {
     storeIsFull();
     const other = resourceNamed('Theirs', 'arn:aws:cloudformation:eu-west-1:1:stack/other/2');
-    await ownership.recordMade(STORE, EXISTING_SOURCE.identitySourceId, other);
+    await table.ownership.recordMade(STORE, EXISTING_SOURCE.identitySourceId, other);
     const error = await makeSource(createPlan(), deps()).catch((e) => e);
     expect(error.message).toMatch(
       /which resource Theirs of stack arn:aws:cloudformation:eu-west-1:1:stack\/other\/2 owns/,
@@ -122,7 +114,7 @@ describe('makeSource', () => {
     storeIsFull();
     const plan = createPlan(cognitoProperties({ AdoptExisting: 'true' }));
     expect(await makeSource(plan, deps())).toBe(EXISTING_SOURCE.identitySourceId);
-    const record = await ownership.read(STORE);
+    const record = await table.ownership.read(STORE);
     expect(record).toMatchObject({
       owner: plan.resource,
       handBack: { adopted: true, previous: EXISTING_PREVIOUS },
@@ -135,18 +127,26 @@ describe('makeSource', () => {
     vp.on(UpdateIdentitySourceCommand).rejects(
       new ThrottlingException({ message: 'slow', $metadata: { httpStatusCode: 429 } }),
     );
-    await ownership.recordMade(STORE, EXISTING_SOURCE.identitySourceId, resourceNamed('OldName'));
+    await table.ownership.recordMade(
+      STORE,
+      EXISTING_SOURCE.identitySourceId,
+      resourceNamed('OldName'),
+    );
     const error = await makeSource(createPlan(), { ...deps(), workEndsAt: Date.now() + 300 }).catch(
       (e) => e,
     );
     expect(error).toBeInstanceOf(Error);
-    expect(await ownership.read(STORE)).toMatchObject({ owner: resourceNamed('OldName') });
-    expect((await ownership.read(STORE))?.handBack).toBeUndefined();
+    expect(await table.ownership.read(STORE)).toMatchObject({ owner: resourceNamed('OldName') });
+    expect((await table.ownership.read(STORE))?.handBack).toBeUndefined();
   });
 
   it('takes nothing over for a replacement (an Update): it fails on the full store', async () => {
     storeIsFull();
-    await ownership.recordMade(STORE, EXISTING_SOURCE.identitySourceId, resourceNamed('Other'));
+    await table.ownership.recordMade(
+      STORE,
+      EXISTING_SOURCE.identitySourceId,
+      resourceNamed('Other'),
+    );
     const plan = planFor(
       updateResource(
         'ISold',
@@ -158,7 +158,7 @@ describe('makeSource', () => {
     if (plan.action !== 'create') throw new Error('expected a replacement');
     const error = await makeSource(plan, deps()).catch((e) => e);
     expect(error).toMatchObject({ errorName: 'ServiceQuotaExceededException' });
-    expect(await ownership.read(STORE)).toMatchObject({ owner: resourceNamed('Other') });
+    expect(await table.ownership.read(STORE)).toMatchObject({ owner: resourceNamed('Other') });
   });
 
   it('lets only one of two concurrent Creates take the source over', async () => {
@@ -169,7 +169,7 @@ describe('makeSource', () => {
         (e: Error) => e.message,
       );
     const results = await Promise.all([adopt('A'), adopt('B')]);
-    const owner = (await ownership.read(STORE))?.owner.logicalResourceId;
+    const owner = (await table.ownership.read(STORE))?.owner.logicalResourceId;
     expect(results).toContain(owner);
     expect(results.filter((r) => r === 'A' || r === 'B')).toHaveLength(1);
   });

@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DynamoDbLocal, startDynamoDb } from '../../../local/dynamodb.js';
 import type { CreateJournal } from '../../../src/persistence/create-journal.js';
@@ -8,12 +7,7 @@ let dynamo: DynamoDbLocal;
 let journal: CreateJournal;
 beforeAll(async () => {
   dynamo = await startDynamoDb();
-  const client = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: dynamo.endpoint,
-    credentials: dynamo.credentials,
-  });
-  journal = createJournalTable({ tableName: dynamo.tableName, client });
+  journal = createJournalTable({ tableName: dynamo.tableName, client: dynamo.client });
 });
 afterAll(() => dynamo.stop());
 
