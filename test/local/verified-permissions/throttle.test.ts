@@ -24,11 +24,11 @@ afterEach(async () => {
   double = undefined;
 });
 
-function client(region: string): VerifiedPermissionsClient {
+function client(region: string, accessKeyId = 'AKIDEXAMPLE'): VerifiedPermissionsClient {
   const created = new VerifiedPermissionsClient({
     region,
     endpoint: double?.endpoint,
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    credentials: { accessKeyId, secretAccessKey: 'secret' },
     maxAttempts: 1,
   });
   clients.push(created);
@@ -55,6 +55,17 @@ describe('account-wide write limit of the double', () => {
 
     double.setAccountWriteThrottle(undefined);
     await expect(createIn(vp, stores[3]!)).resolves.toHaveProperty('identitySourceId');
+  });
+
+  it("counts each account's writes apart, by the signing key's account", async () => {
+    double = await startVerifiedPermissionsDouble({
+      throttleAccountWritesPerSecond: 1,
+      accountOf: (key) => (key === 'AKIDOTHER' ? '210987654321' : '123456789012'),
+    });
+    const [a, b, c] = Array.from({ length: 3 }, () => double!.addPolicyStore());
+    await createIn(client('eu-west-1'), a!);
+    await createIn(client('eu-west-1', 'AKIDOTHER'), b!);
+    await expect(createIn(client('eu-west-1'), c!)).rejects.toBeInstanceOf(ThrottlingException);
   });
 
   it('is off by default', async () => {
