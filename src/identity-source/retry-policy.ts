@@ -31,7 +31,7 @@ const WAITS_FOR_STORE = new Set(['CreateIdentitySource']);
 
 /** Backoff for transient errors, and the slower one when the service throttles (1 write/s per store). */
 const TRANSIENT_BACKOFF = { baseMs: 250, capMs: 4_000 };
-const THROTTLED_BACKOFF = { baseMs: 1_000, capMs: 8_000, floorMs: 1_000 };
+const THROTTLED_BACKOFF = { baseMs: 2_000, capMs: 8_000, floorMs: 1_000 };
 
 /**
  * @example

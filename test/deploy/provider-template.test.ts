@@ -391,6 +391,13 @@ describe('outputs', () => {
       Value: { Ref: 'IdempotencyTable' },
     });
   });
+
+  it("give the function's role, the principal a RoleArn role trusts (the role SAM makes)", () => {
+    // cfn-lint on SAM's output (sam-transform.test.ts) checks that FunctionRole exists there.
+    expect(template.Outputs?.FunctionRoleArn).toMatchObject({
+      Value: { 'Fn::GetAtt': [`${functionId}Role`, 'Arn'] },
+    });
+  });
 });
 
 /** What the variables of a Service Authorization Reference ARN format stand for. */

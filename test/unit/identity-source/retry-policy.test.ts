@@ -70,7 +70,9 @@ describe('retry policy', () => {
     expect(retryDelayMs(1, internal, () => 1)).toBe(250);
     expect(retryDelayMs(4, internal, () => 1)).toBe(2000);
     expect(retryDelayMs(30, internal, () => 1)).toBe(4000);
+    // throttled together, retried apart: the first retry already spreads over 1–2 s
     expect(retryDelayMs(1, throttled, () => 0)).toBe(1000);
+    expect(retryDelayMs(1, throttled, () => 1)).toBe(2000);
     expect(retryDelayMs(30, throttled, () => 1)).toBe(8000);
   });
 });
