@@ -16,8 +16,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { closeServer, listenOnLoopback } from './loopback.js';
 import { startTcpProxy } from './tcp-proxy.js';
 import { parseCredentialScope } from './verified-permissions/wire.js';
 
@@ -163,13 +163,10 @@ export async function startQueryService(options: QueryServiceOptions): Promise<Q
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const serverPort = await listenOnLoopback(server);
   const proxy = await startTcpProxy({
     targetHost: '127.0.0.1',
-    targetPort: (server.address() as AddressInfo).port,
+    targetPort: serverPort,
   });
   return {
     endpoint: `http://127.0.0.1:${proxy.port}`,
@@ -178,10 +175,7 @@ export async function startQueryService(options: QueryServiceOptions): Promise<Q
     setDown: (down) => proxy.setDown(down),
     async close() {
       await proxy.close();
-      await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }

@@ -14,10 +14,10 @@
  */
 
 import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { closeServer, listenOnLoopback } from './loopback.js';
 import { startTcpProxy } from './tcp-proxy.js';
 
 /** The table name used when none is given. */
@@ -87,13 +87,10 @@ export async function startDynamoDb(options: DynamoDbLocalOptions = {}): Promise
       record.itemId = itemIdOf(Buffer.concat(chunks).toString('utf8'));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const dynalitePort = await listenOnLoopback(server);
   const proxy = await startTcpProxy({
     targetHost: '127.0.0.1',
-    targetPort: (server.address() as AddressInfo).port,
+    targetPort: dynalitePort,
     delayMs: options.delayMs ?? 0,
   });
   const endpoint = `http://127.0.0.1:${proxy.port}`;
@@ -126,10 +123,7 @@ export async function startDynamoDb(options: DynamoDbLocalOptions = {}): Promise
     async stop() {
       client.destroy();
       await proxy.close();
-      await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }

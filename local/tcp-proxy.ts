@@ -9,8 +9,9 @@
  * @module
  */
 
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createConnection, createServer } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /** Options of {@link startTcpProxy}. */
 export interface TcpProxyOptions {
@@ -90,13 +91,10 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const port = await listenOnLoopback(server);
 
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     setDelay(ms) {
       delayMs = ms;
     },

@@ -14,8 +14,8 @@
  * @module
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { closeServer, listenOnLoopback } from '../loopback.js';
 import { policyStoreAliasOperations } from './alias-operations.js';
 import { isAliasName } from './aliases.js';
 import { FaultQueue, injectedError } from './faults.js';
@@ -176,11 +176,7 @@ export async function startVerifiedPermissionsDouble(
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -216,10 +212,7 @@ export async function startVerifiedPermissionsDouble(
       requests.length = 0;
     },
     close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
+      return closeServer(server);
     },
   };
 }

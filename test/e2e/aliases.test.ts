@@ -6,18 +6,14 @@
  * `PolicyStoreId`. The bundle on the stand-ins, the double resolving aliases as the service does.
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Exchange, type LocalStack, startLocalStack } from '../../local/local-stack.js';
+import { describe, expect, it } from 'vitest';
+import type { Exchange, LocalStack } from '../../local/local-stack.js';
 import { cognitoProperties } from '../fixtures/requests.js';
-import { signatureLeaks } from '../support/log-scan.js';
+import { useLocalStack } from '../support/local-stack-hooks.js';
 
 let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  expect(signatureLeaks(stack.logs)).toEqual([]);
-  await stack?.close();
+useLocalStack((started) => {
+  stack = started;
 });
 
 const propertiesIn = (policyStoreId: string, overrides: Record<string, unknown> = {}) => ({

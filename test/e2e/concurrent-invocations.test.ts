@@ -7,20 +7,19 @@
  * deadline.
  */
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InvokeResult } from '../../local/lambda-process.js';
-import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
+import type { LocalStack } from '../../local/local-stack.js';
 import { cognitoProperties } from '../fixtures/requests.js';
-import { signatureLeaks } from '../support/log-scan.js';
+import { useLocalStack } from '../support/local-stack-hooks.js';
 
 let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack({ maxConcurrency: 8 });
-});
-afterAll(async () => {
-  expect(signatureLeaks(stack.logs)).toEqual([]);
-  await stack?.close();
-});
+useLocalStack(
+  (started) => {
+    stack = started;
+  },
+  { maxConcurrency: 8 },
+);
 
 type Item = Record<string, AttributeValue>;
 

@@ -4,19 +4,15 @@
  * 4096 bytes CloudFormation accepts. It is the one attribute dropped (and the log says so):
  * `IdentitySourceId` — what `!GetAtt X.IdentitySourceId` reads — and the short `Details.*` stay.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Exchange, type LocalStack, startLocalStack } from '../../local/local-stack.js';
+import { describe, expect, it } from 'vitest';
+import type { Exchange, LocalStack } from '../../local/local-stack.js';
 import { cloudFormationResponseKey } from '../../local/response-bucket.js';
 import { cognitoProperties, USER_POOL_ARN } from '../fixtures/requests.js';
-import { signatureLeaks } from '../support/log-scan.js';
+import { useLocalStack } from '../support/local-stack-hooks.js';
 
 let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  expect(signatureLeaks(stack.logs)).toEqual([]);
-  await stack?.close();
+useLocalStack((started) => {
+  stack = started;
 });
 
 /** The API's limits: at most 1 000 client ids, each at most 255 characters. */

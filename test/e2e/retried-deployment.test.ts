@@ -5,23 +5,14 @@
  * source, since the clientToken (the RequestId) keeps a second attempt from making another —
  * while a SUCCESS is stored and re-sent without calling the API again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Exchange,
-  type LocalStack,
-  type StackRequest,
-  startLocalStack,
-} from '../../local/local-stack.js';
+import { describe, expect, it } from 'vitest';
+import type { Exchange, LocalStack, StackRequest } from '../../local/local-stack.js';
 import { cognitoProperties } from '../fixtures/requests.js';
-import { signatureLeaks } from '../support/log-scan.js';
+import { useLocalStack } from '../support/local-stack-hooks.js';
 
 let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  expect(signatureLeaks(stack.logs)).toEqual([]);
-  await stack?.close();
+useLocalStack((started) => {
+  stack = started;
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,7 +9,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../local/loopback.js';
 
 /** One scripted answer. */
 export type RecorderReply =
@@ -91,11 +91,7 @@ export async function startResponseRecorder(
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoint = `http://127.0.0.1:${await listenOnLoopback(server)}`;
 
   return {
     endpoint,
