@@ -19,7 +19,7 @@ import type { AssumeRole } from './identity-source/assumed-role.js';
 import type { ClientForRegion } from './identity-source/client.js';
 import { notCreatedId } from './identity-source/physical-id.js';
 import type { InvocationContext } from './lambda-context.js';
-import type { Log } from './logger.js';
+import type { Log, LogFields } from './logger.js';
 import { parseArn } from './partitions.js';
 import type { CreateJournal } from './persistence/create-journal.js';
 import type { GuardedOutcome, IdempotencyGuard } from './persistence/idempotency.js';
@@ -111,23 +111,11 @@ export function customResourceProvider(deps: ProviderDependencies) {
         });
         return { answered: false, why: 'response-url-not-allowed' };
       }
-      const expiresAt = signatureTimes(verdict.url.href)?.expiresAt;
-      if (expiresAt !== undefined && expiresAt <= Date.now()) {
-        // CloudFormation stopped waiting long ago: nobody could learn what this request did.
-        deps.log.error('ResponseURL has expired: the request is not acted on, no API called', {
-          expiredAt: new Date(expiresAt).toISOString(),
-        });
-        return { answered: false, why: 'response-url-expired' };
-      }
       const waitEnd = parsed.ok ? waitEndsAt(parsed.request) : undefined;
-      if (waitEnd !== undefined && waitEnd <= Date.now()) {
-        // It waited in the queue past ServiceTimeout: CloudFormation has given up on it, so
-        // what it made or changed no stack would ever learn of.
-        deps.log.error(
-          'CloudFormation stopped waiting for this request (ServiceTimeout after it was issued): it is not acted on, no API called',
-          { stoppedWaitingAt: new Date(waitEnd).toISOString() },
-        );
-        return { answered: false, why: 'cloudformation-stopped-waiting' };
+      const unawaited = noLongerAwaited(verdict.url, waitEnd);
+      if (unawaited !== undefined) {
+        deps.log.error(unawaited.message, unawaited.fields);
+        return { answered: false, why: unawaited.why };
       }
       // What this invocation alone knows: the function's account, and its assumed roles.
       const invocationDeps: InvocationDependencies = {
@@ -180,6 +168,41 @@ export function customResourceProvider(deps: ProviderDependencies) {
       deps.log.resetKeys();
     }
   };
+}
+
+/**
+ * Why CloudFormation no longer waits for the answer, if it does not: the ResponseURL has
+ * expired, or the request waited in Lambda's queue past `ServiceTimeout`. Nobody could then
+ * learn what the request did, so it is not acted on.
+ */
+function noLongerAwaited(
+  responseUrl: URL,
+  waitEnd: number | undefined,
+  now: number = Date.now(),
+):
+  | {
+      readonly why: 'response-url-expired' | 'cloudformation-stopped-waiting';
+      readonly message: string;
+      readonly fields: LogFields;
+    }
+  | undefined {
+  const expiresAt = signatureTimes(responseUrl.href)?.expiresAt;
+  if (expiresAt !== undefined && expiresAt <= now) {
+    return {
+      why: 'response-url-expired',
+      message: 'ResponseURL has expired: the request is not acted on, no API called',
+      fields: { expiredAt: new Date(expiresAt).toISOString() },
+    };
+  }
+  if (waitEnd !== undefined && waitEnd <= now) {
+    return {
+      why: 'cloudformation-stopped-waiting',
+      message:
+        'CloudFormation stopped waiting for this request (ServiceTimeout after it was issued): it is not acted on, no API called',
+      fields: { stoppedWaitingAt: new Date(waitEnd).toISOString() },
+    };
+  }
+  return undefined;
 }
 
 /** The outcome of a valid request: provisioned once, under the idempotency guard. */
