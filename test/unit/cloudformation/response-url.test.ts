@@ -3,6 +3,7 @@ import {
   allowedHostsFromEnv,
   checkResponseUrl,
   redactUrl,
+  signatureTimes,
 } from '../../../src/cloudformation/response-url.js';
 
 const allowed = (url: string, hosts: string[] = []) => checkResponseUrl(url, hosts).allowed;
@@ -114,5 +115,48 @@ describe('redactUrl', () => {
     );
     expect(redactUrl('http://127.0.0.1:9000/k?Signature=secret')).toBe('http://127.0.0.1:9000/k');
     expect(redactUrl('::::')).toBe('<unparseable URL>');
+  });
+});
+
+const base = 'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/k';
+
+describe('signatureTimes', () => {
+  it('reads a SigV4 URL: signed at X-Amz-Date, valid for X-Amz-Expires seconds', () => {
+    const url = `${base}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20261201T100000Z&X-Amz-Expires=7200&X-Amz-SignedHeaders=host&X-Amz-Signature=abc`;
+    expect(signatureTimes(new URL(url))).toEqual({
+      signedAt: Date.UTC(2026, 11, 1, 10, 0, 0),
+      expiresAt: Date.UTC(2026, 11, 1, 12, 0, 0),
+    });
+  });
+
+  it("reads a SigV2 URL: valid until Expires, signed two hours before (CloudFormation's validity)", () => {
+    const expires = Date.UTC(2026, 11, 1, 12) / 1000;
+    const url = `${base}?AWSAccessKeyId=AKID&Expires=${expires}&Signature=abc%3D`;
+    expect(signatureTimes(new URL(url))).toEqual({
+      signedAt: Date.UTC(2026, 11, 1, 10),
+      expiresAt: Date.UTC(2026, 11, 1, 12),
+    });
+  });
+
+  it('knows nothing of URLs that are not pre-signed, or signed in a form it cannot read', () => {
+    for (const url of [
+      'http://127.0.0.1:9000/bucket/key',
+      `${base}?X-Amz-Date=20261301T100000Z&X-Amz-Expires=7200&X-Amz-Signature=a`,
+      `${base}?X-Amz-Date=20261201T100000Z&X-Amz-Expires=soon&X-Amz-Signature=a`,
+      `${base}?Expires=123`,
+    ]) {
+      expect(signatureTimes(new URL(url)), url).toBeUndefined();
+    }
+  });
+
+  it('is read once by checkResponseUrl: an allowed URL carries its signing times', () => {
+    const url = `${base}?X-Amz-Date=20261201T100000Z&X-Amz-Expires=7200&X-Amz-Signature=abc`;
+    const verdict = checkResponseUrl(url, []);
+    expect(verdict.allowed && verdict.signed).toEqual({
+      signedAt: Date.UTC(2026, 11, 1, 10),
+      expiresAt: Date.UTC(2026, 11, 1, 12),
+    });
+    const listed = checkResponseUrl('http://127.0.0.1:9000/bucket/key', ['127.0.0.1']);
+    expect(listed.allowed && listed.signed).toBeUndefined();
   });
 });
