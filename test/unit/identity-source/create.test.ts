@@ -57,7 +57,7 @@ const meta = { $metadata: {} };
 const REGION = 'eu-west-1';
 beforeEach(() => vp.reset());
 
-function deps(workMs = 10_000, extra: Partial<ResourceDependencies> = {}) {
+function deps(workMs = 10_000, extra: Partial<Omit<ResourceDependencies, 'log'>> = {}) {
   const waits: number[] = [];
   const regions: string[] = [];
   return {
@@ -79,7 +79,9 @@ function deps(workMs = 10_000, extra: Partial<ResourceDependencies> = {}) {
 }
 
 /** Records that answer as told and remember what they were asked. */
-function recordsLike(answers: Partial<ResourceRecords> = {}) {
+function recordsLike(
+  answers: Partial<Record<keyof ResourceRecords, (...args: unknown[]) => unknown>> = {},
+) {
   const calls: { step: string; args: unknown[] }[] = [];
   const note =
     <T>(step: string, answer: T) =>
@@ -540,7 +542,7 @@ describe('makeSource: taking over a full store', () => {
     rollingBack: async () => false,
     declares: async () => declared,
   });
-  const ownDeps = (extra: Partial<ResourceDependencies> = {}) =>
+  const ownDeps = (extra: Partial<Omit<ResourceDependencies, 'log'>> = {}) =>
     deps(5_000, { ownership: table.ownership, stack: stackSays(false), ...extra });
   const storeIsFull = () => {
     vp.on(CreateIdentitySourceCommand).rejects(STORE_IS_FULL);
