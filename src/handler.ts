@@ -3,25 +3,25 @@
  * environment. No decisions of its own.
  */
 import { allowedHostsFromEnv } from './cloudformation/response-url.js';
-import { stackRollingBack } from './cloudformation/stack-status.js';
-import { verifiedPermissionsClients } from './identity-source/client.js';
+import { stackReader } from './cloudformation/stack.js';
+import { ownClients } from './identity-source/service.js';
 import type { InvocationContext } from './lambda-context.js';
 import { logger } from './logger.js';
-import { createJournalTable } from './persistence/create-journal-table.js';
 import { idempotencyGuard } from './persistence/idempotency.js';
 import { ownershipTable } from './persistence/ownership-table.js';
+import { resourceTable } from './persistence/resource-table.js';
 import { tableClient } from './persistence/table-client.js';
 import { customResourceProvider } from './provider.js';
 
 const tableName = process.env.IDEMPOTENCY_TABLE_NAME || undefined;
-/** The table holds idempotency records, the create journal and ownership; without it, none. */
+/** The table holds idempotency records, resource records and ownership; without it, none. */
 const table = tableName === undefined ? undefined : { tableName, client: tableClient() };
 
 const handle = customResourceProvider({
-  clientFor: verifiedPermissionsClients(),
+  clientFor: ownClients(),
   guard: idempotencyGuard({ tableName, log: logger, ...(table && { client: table.client }) }),
-  ...(table && { journal: createJournalTable(table), ownership: ownershipTable(table) }),
-  stackRollingBack: stackRollingBack({ log: logger }),
+  ...(table && { records: resourceTable(table), ownership: ownershipTable(table) }),
+  stack: stackReader({ log: logger }),
   log: logger,
   defaultRegion: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
   allowedResponseHosts: allowedHostsFromEnv(process.env.RESPONSE_URL_ALLOWED_HOSTS),

@@ -1,10 +1,12 @@
 /**
- * One invocation, end to end: event → request → (guarded) provision → response.
- * The CloudFormation protocol and the identity-source logic meet here and nowhere else.
+ * One invocation, end to end: event → request → properties → the request's own handler (once,
+ * under the idempotency guard) → response → what follows the answer. The CloudFormation protocol
+ * and the identity-source resource meet here and nowhere else.
  */
-import { type Deadline, deadlineFor } from './cloudformation/deadline.js';
+import type { VerifiedPermissionsClient } from '@aws-sdk/client-verifiedpermissions';
+import type { Sleep } from './backoff.js';
+import { type Deadline, deadlineFor, waitEndsAt } from './cloudformation/deadline.js';
 import type { PutResponse } from './cloudformation/outbound.js';
-import { signatureTimes } from './cloudformation/presigned-url.js';
 import {
   type CustomResourceRequest,
   parseRequest,
@@ -12,22 +14,28 @@ import {
 } from './cloudformation/request.js';
 import { buildResponseBody, type ResourceOutcome } from './cloudformation/response-body.js';
 import { deliverResponse } from './cloudformation/response-delivery.js';
-import { checkResponseUrl, redactUrl } from './cloudformation/response-url.js';
-import type { StackRollingBack } from './cloudformation/stack-status.js';
-import { waitEndsAt } from './cloudformation/wait.js';
-import type { AssumeRole } from './identity-source/assumed-role.js';
-import type { ClientForRegion } from './identity-source/client.js';
-import { notCreatedId } from './identity-source/physical-id.js';
+import { checkResponseUrl, redactUrl, type SignatureTimes } from './cloudformation/response-url.js';
+import { afterCreate, create, makePlan } from './identity-source/create.js';
+import { remove } from './identity-source/delete.js';
+import { parseProperties } from './identity-source/properties.js';
+import type {
+  ResourceDependencies,
+  ResourceRequest,
+  StackReader,
+} from './identity-source/resource.js';
+import { type AssumeRole, invocationClients, sessionNameFor } from './identity-source/service.js';
+import { notCreatedId } from './identity-source/translate.js';
+import { afterUpdate, update } from './identity-source/update.js';
 import type { InvocationContext } from './lambda-context.js';
 import type { Log, LogFields } from './logger.js';
 import { parseArn } from './partitions.js';
-import type { CreateJournal } from './persistence/create-journal.js';
 import type { GuardedOutcome, IdempotencyGuard } from './persistence/idempotency.js';
 import type { Ownership } from './persistence/ownership.js';
-import { afterAnswer, type ProvisionDependencies, provision } from './provision.js';
+import type { ResourceRecords } from './persistence/resource-record.js';
 
 export interface ProviderDependencies {
-  readonly clientFor: ClientForRegion;
+  /** Verified Permissions clients with the function's own credentials, one per region. */
+  readonly clientFor: (region: string) => VerifiedPermissionsClient;
   readonly guard: IdempotencyGuard;
   readonly log: Log & {
     appendKeys(keys: Record<string, unknown>): void;
@@ -38,22 +46,13 @@ export interface ProviderDependencies {
   readonly assumeRole?: AssumeRole;
   readonly allowedResponseHosts: readonly string[];
   readonly put?: PutResponse;
-  /** Records Creates so a Delete that lacks the id can find them; optional. */
-  readonly journal?: CreateJournal;
-  /** Records who owns each store's one source, for renames and adoption; optional. */
+  /** One durable record per resource; optional. */
+  readonly records?: ResourceRecords;
+  /** Who owns each store's one source, for renames and adoption; optional. */
   readonly ownership?: Ownership;
-  /** Tells whether a stack is rolling back (an adopted source is then handed back). */
-  readonly stackRollingBack?: StackRollingBack;
-}
-
-/** The dependencies with what one invocation knows. */
-type InvocationDependencies = ProviderDependencies &
-  Pick<ProvisionDependencies, 'roleClients' | 'functionAccountId'>;
-
-/** The function's own account, from its ARN (`arn:<partition>:lambda:<region>:<account>:…`). */
-function optionalAccount(functionArn: string | undefined): { functionAccountId?: string } {
-  const accountId = functionArn === undefined ? undefined : parseArn(functionArn)?.accountId;
-  return accountId ? { functionAccountId: accountId } : {};
+  /** What the stack tells: whether it rolls back, which logical ids its template declares. */
+  readonly stack?: StackReader;
+  readonly sleep?: Sleep;
 }
 
 /** What an invocation did, for tests and the local runner; CloudFormation only sees the PUT. */
@@ -69,9 +68,16 @@ export type InvocationResult =
       readonly why:
         | 'response-url-not-allowed'
         | 'response-url-expired'
-        | 'cloudformation-stopped-waiting'
-        | 'in-progress-elsewhere';
+        | 'cloudformation-stopped-waiting';
     };
+
+/**
+ * Thrown when the same request is still being handled by another invocation at the end of this
+ * one's time: a function error, so that Lambda delivers the event again — the holder may be gone.
+ */
+export class StillInProgressError extends Error {
+  override readonly name = 'StillInProgressError';
+}
 
 /**
  * Builds the Lambda handler from its dependencies.
@@ -79,7 +85,7 @@ export type InvocationResult =
  * @example
  * ```ts
  * const handle = customResourceProvider({
- *   clientFor: verifiedPermissionsClients(),
+ *   clientFor: ownClients(),
  *   guard: idempotencyGuard({ tableName: undefined, log: logger }),
  *   log: logger,
  *   defaultRegion: 'eu-west-1',
@@ -87,6 +93,7 @@ export type InvocationResult =
  * });
  * await handle(event, context);
  * ```
+ * @throws {StillInProgressError} when another invocation still holds the request at the end
  */
 export function customResourceProvider(deps: ProviderDependencies) {
   return async function handle(
@@ -111,32 +118,40 @@ export function customResourceProvider(deps: ProviderDependencies) {
         });
         return { answered: false, why: 'response-url-not-allowed' };
       }
-      const waitEnd = parsed.ok ? waitEndsAt(parsed.request) : undefined;
-      const unawaited = noLongerAwaited(verdict.url, waitEnd);
+      const { signed } = verdict;
+      const waitEnd = parsed.ok ? waitEndsAt(parsed.request, signed) : undefined;
+      const unawaited = noLongerAwaited(signed, waitEnd);
       if (unawaited !== undefined) {
         deps.log.error(unawaited.message, unawaited.fields);
         return { answered: false, why: unawaited.why };
       }
-      // What this invocation alone knows: the function's account, and its assumed roles.
-      const invocationDeps: InvocationDependencies = {
-        ...deps,
-        roleClients: new Map(),
-        ...optionalAccount(context?.invokedFunctionArn),
-      };
       // The time budget ends when CloudFormation stops waiting, counted from when it issued the
       // request; without a signing time to count from, ServiceTimeout from now.
       const serviceTimeout = parsed.ok ? parsed.request.serviceTimeoutSeconds : undefined;
       const waitLeft = waitEnd === undefined ? serviceTimeout : (waitEnd - Date.now()) / 1000;
       const deadline = deadlineFor(context, waitLeft);
 
-      const result = parsed.ok
-        ? await decide(invocationDeps, parsed.request, context, deadline)
-        : { kind: 'computed' as const, outcome: invalidRequest(parsed.problems, echo, deps.log) };
+      const resourceDeps = resourceDependencies(
+        deps,
+        parsed.ok ? parsed.request : echo,
+        context,
+        deadline,
+      );
+      const request = parsed.ok ? resourceRequestOf(parsed.request, signed) : undefined;
+      const result: GuardedOutcome =
+        parsed.ok && request !== undefined
+          ? await handleOnce(deps, parsed.request, request, context, resourceDeps, deadline)
+          : {
+              kind: 'computed',
+              outcome: invalidRequest(parsed.ok ? [] : parsed.problems, echo, deps.log),
+            };
       if (result.kind === 'in-progress') {
         deps.log.warn(
-          'The same request is already being handled by another invocation; it will answer',
+          'The same request is still being handled by another invocation: ending with an error, so that Lambda delivers it again',
         );
-        return { answered: false, why: 'in-progress-elsewhere' };
+        throw new StillInProgressError(
+          'the same request is still in progress in another invocation, which may be gone',
+        );
       }
       const { outcome } = result;
       const replayed = result.kind === 'replayed';
@@ -159,9 +174,9 @@ export function customResourceProvider(deps: ProviderDependencies) {
         log: deps.log,
         ...(deps.put !== undefined && { put: deps.put }),
       });
-      if (parsed.ok) {
-        const afterDeps = { ...invocationDeps, workEndsAt: deadline.responseEndsAt };
-        await afterAnswer(parsed.request, outcome, delivery.delivered, afterDeps);
+      if (request !== undefined) {
+        const afterDeps = { ...resourceDeps, workEndsAt: deadline.responseEndsAt };
+        await afterAnswer(request, outcome, delivery.delivered, afterDeps);
       }
       return { answered: true, outcome, delivered: delivery.delivered, replayed };
     } finally {
@@ -170,13 +185,128 @@ export function customResourceProvider(deps: ProviderDependencies) {
   };
 }
 
+/** What the resource's handlers need, for this invocation: its own clients and deadline. */
+function resourceDependencies(
+  deps: ProviderDependencies,
+  request: Pick<CustomResourceRequest, 'logicalResourceId' | 'requestId'>,
+  context: InvocationContext,
+  deadline: Deadline,
+): ResourceDependencies {
+  const accountId =
+    context?.invokedFunctionArn === undefined
+      ? undefined
+      : parseArn(context.invokedFunctionArn)?.accountId;
+  const timing = {
+    workEndsAt: deadline.workEndsAt,
+    log: deps.log,
+    ...(deps.sleep !== undefined && { sleep: deps.sleep }),
+  };
+  return {
+    ...timing,
+    clients: invocationClients({
+      own: deps.clientFor,
+      sessionName: sessionNameFor(request.logicalResourceId, request.requestId),
+      ...(deps.assumeRole !== undefined && { assumeRole: deps.assumeRole }),
+      deps: timing,
+    }),
+    defaultRegion: deps.defaultRegion,
+    ...(accountId && { functionAccountId: accountId }),
+    ...(deps.records !== undefined && { records: deps.records }),
+    ...(deps.ownership !== undefined && { ownership: deps.ownership }),
+    ...(deps.stack !== undefined && { stack: deps.stack }),
+  };
+}
+
+/**
+ * The request in the resource's terms: what to do to which resource, with which properties
+ * (read), issued when.
+ */
+function resourceRequestOf(
+  request: CustomResourceRequest,
+  signed: SignatureTimes | undefined,
+): ResourceRequest {
+  const base = {
+    requestId: request.requestId,
+    resource: { stackId: request.stackId, logicalResourceId: request.logicalResourceId },
+    properties: request.resourceProperties,
+    parsed: parseProperties(request.resourceProperties),
+    ...(signed !== undefined && { issuedAt: signed.signedAt }),
+  };
+  const physicalResourceId = request.physicalResourceId ?? '';
+  switch (request.requestType) {
+    case 'Create':
+      return { ...base, action: 'create' };
+    case 'Update': {
+      const oldProperties = request.oldResourceProperties ?? {};
+      return {
+        ...base,
+        action: 'update',
+        physicalResourceId,
+        oldProperties,
+        oldParsed: parseProperties(oldProperties),
+      };
+    }
+    case 'Delete':
+      return { ...base, action: 'delete', physicalResourceId };
+  }
+}
+
+/** The answer of a valid request: its handler, run once under the idempotency guard. */
+async function handleOnce(
+  deps: ProviderDependencies,
+  raw: CustomResourceRequest,
+  request: ResourceRequest,
+  context: InvocationContext,
+  resourceDeps: ResourceDependencies,
+  deadline: Deadline,
+): Promise<GuardedOutcome> {
+  const handle = () => {
+    switch (request.action) {
+      case 'create':
+        return create(request, resourceDeps);
+      case 'update':
+        return update(request, resourceDeps);
+      case 'delete':
+        return remove(request, resourceDeps);
+    }
+  };
+  try {
+    // Another invocation holding the request is waited for until this one's work time ends.
+    return await deps.guard.run(raw, context, handle, { waitUntil: deadline.workEndsAt });
+  } catch (error) {
+    deps.log.error('Unexpected error', { error: error as Error });
+    return {
+      kind: 'computed',
+      outcome: {
+        status: 'FAILED',
+        physicalResourceId: raw.physicalResourceId ?? notCreatedId(raw.requestId),
+        reason: `internal error: ${(error as Error)?.message ?? String(error)}`,
+      },
+    };
+  }
+}
+
+/** After the answer was sent: what the request's handler does then (settle, live record). */
+async function afterAnswer(
+  request: ResourceRequest,
+  outcome: ResourceOutcome,
+  delivered: boolean,
+  deps: ResourceDependencies,
+): Promise<void> {
+  if (outcome.status !== 'SUCCESS') return;
+  if (request.action === 'update') return afterUpdate(request, outcome, delivered, deps);
+  if (request.action !== 'create' || !request.parsed.ok) return;
+  const plan = makePlan(request, request.parsed.properties, 'create', deps.defaultRegion);
+  await afterCreate(plan, outcome.physicalResourceId, delivered, deps);
+}
+
 /**
  * Why CloudFormation no longer waits for the answer, if it does not: the ResponseURL has
  * expired, or the request waited in Lambda's queue past `ServiceTimeout`. Nobody could then
  * learn what the request did, so it is not acted on.
  */
 function noLongerAwaited(
-  responseUrl: URL,
+  signed: SignatureTimes | undefined,
   waitEnd: number | undefined,
   now: number = Date.now(),
 ):
@@ -186,12 +316,11 @@ function noLongerAwaited(
       readonly fields: LogFields;
     }
   | undefined {
-  const expiresAt = signatureTimes(responseUrl.href)?.expiresAt;
-  if (expiresAt !== undefined && expiresAt <= now) {
+  if (signed !== undefined && signed.expiresAt <= now) {
     return {
       why: 'response-url-expired',
       message: 'ResponseURL has expired: the request is not acted on, no API called',
-      fields: { expiredAt: new Date(expiresAt).toISOString() },
+      fields: { expiredAt: new Date(signed.expiresAt).toISOString() },
     };
   }
   if (waitEnd !== undefined && waitEnd <= now) {
@@ -203,30 +332,6 @@ function noLongerAwaited(
     };
   }
   return undefined;
-}
-
-/** The outcome of a valid request: provisioned once, under the idempotency guard. */
-async function decide(
-  deps: InvocationDependencies,
-  request: CustomResourceRequest,
-  context: InvocationContext,
-  deadline: Deadline,
-): Promise<GuardedOutcome> {
-  try {
-    return await deps.guard.run(request, context, () =>
-      provision(request, { ...deps, workEndsAt: deadline.workEndsAt }),
-    );
-  } catch (error) {
-    deps.log.error('Unexpected error', { error: error as Error });
-    return {
-      kind: 'computed',
-      outcome: {
-        status: 'FAILED',
-        physicalResourceId: request.physicalResourceId ?? notCreatedId(request.requestId),
-        reason: `internal error: ${(error as Error)?.message ?? String(error)}`,
-      },
-    };
-  }
 }
 
 /** The FAILED outcome of an event that is not a valid custom-resource request. */

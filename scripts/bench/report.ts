@@ -363,7 +363,7 @@ function loadFindings(runs: readonly LoadRun[]): string[] {
     `- **The pace is the account-wide limit:** for N = ${ns}, the time until the last Create answer per resource was ${list(perResource)}, ` +
       `levelling off a little above the ${(1000 / limit).toFixed(0)} ms that ${limit} writes per second allow: the time grows linearly with N.`,
     `- **No retry storm:** Create attempts per success ${list(perSuccess)}; at most ${peak} write calls reached the double in any one second against its limit of ${limit}. ` +
-      'A throttled call waits at least 1 s, then backs off with full jitter (1–2 s, 1–4 s, 1–8 s; `src/identity-source/retry-policy.ts`), so calls throttled together are spread from their first retry on. ' +
+      'A throttled call waits at least 1 s, then backs off with full jitter (1–2 s, 1–4 s, 1–8 s; `src/identity-source/service.ts`), so calls throttled together are spread from their first retry on. ' +
       'Deletes follow their Creates within a second, so the per-store limit throttles some of them even at N = 10.',
   ];
 }

@@ -4,8 +4,15 @@
  * The work (API calls and their retries) must end by {@link Deadline.workEndsAt}; the
  * response PUT then has until {@link Deadline.responseEndsAt}, just before Lambda would stop
  * the process. A FAILED answer sent in time beats a stack that waits an hour.
+ *
+ * CloudFormation waits for the answer to a request `ServiceTimeout` seconds (default one hour)
+ * from when it issued the request — its ResponseURL's signing time ({@link waitEndsAt}). After
+ * that it has given up (a Create is then followed by a Delete with a physical id it made up),
+ * and whatever the request still does, no stack learns of it.
  */
 import type { InvocationContext } from '../lambda-context.js';
+import type { CustomResourceRequest } from './request.js';
+import type { SignatureTimes } from './response-url.js';
 
 /** What the deadline needs of the Lambda context. */
 type RemainingTime = Pick<InvocationContext, 'getRemainingTimeInMillis'>;
@@ -75,4 +82,28 @@ function safeRemaining(context: RemainingTime): number {
   } catch {
     return 0;
   }
+}
+
+/** CloudFormation's wait for a custom resource when the template sets no `ServiceTimeout`. */
+export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
+
+/**
+ * Epoch ms at which CloudFormation stops waiting for a Create or Update; `undefined` for a
+ * Delete (one that runs late only removes what the stack wanted removed, so it still runs) and
+ * for a ResponseURL whose signing time cannot be read.
+ *
+ * @example
+ * ```ts
+ * waitEndsAt({ requestType: 'Create', serviceTimeoutSeconds: 600 }, { signedAt: Date.UTC(2026, 11, 1, 10) });
+ * // Date.UTC(2026, 11, 1, 10, 10)
+ * ```
+ */
+export function waitEndsAt(
+  request: Pick<CustomResourceRequest, 'requestType' | 'serviceTimeoutSeconds'>,
+  signed: Pick<SignatureTimes, 'signedAt'> | undefined,
+): number | undefined {
+  if (request.requestType === 'Delete') return undefined;
+  const signedAt = signed?.signedAt;
+  if (signedAt === undefined) return undefined;
+  return signedAt + (request.serviceTimeoutSeconds ?? DEFAULT_SERVICE_TIMEOUT_SECONDS) * 1000;
 }

@@ -1,9 +1,156 @@
 /**
- * Errors of applying a plan. Their messages are the FAILED reasons CloudFormation shows, so
- * each names the operation, the resource and what to do; the SDK's error stays as `cause`.
+ * What an error means: the one place that reads the SDK's errors. Every failure of a call the
+ * resource makes (Verified Permissions, or STS for its role) falls in one of four kinds:
+ *
+ * | kind | examples | what follows |
+ * | --- | --- | --- |
+ * | `never-sent` | the endpoint's name does not resolve, the connection is refused or never established | nothing happened: retried briefly, then FAILED as "not created" |
+ * | `throttled` | `ThrottlingException`, HTTP 429 | nothing happened: retried, slower |
+ * | `outcome-unknown` | a timeout or reset after sending, HTTP 5xx, the call abandoned at the deadline | it may have taken effect: retried; a Create may have made a source |
+ * | `definitive` | not found, quota, access denied, validation, conflict | the service answered: not retried |
+ *
+ * The error classes are the SDK's own (`@smithy/core/retry`); what is ours is the never-sent
+ * kind, and what a definitive error means for an identity source ({@link Refusal}).
  */
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 
-/** What every error of an API call says besides its message. */
+export type ErrorKind = 'never-sent' | 'throttled' | 'outcome-unknown' | 'definitive';
+
+/** What the service's definitive answer means for the resource. */
+export type Refusal =
+  | 'not-found'
+  | 'store-not-found'
+  | 'store-full'
+  | 'conflict'
+  | 'invalid'
+  | 'denied'
+  | 'other';
+
+/** The shape of an AWS SDK v3 service or network error, as far as this module cares. */
+interface SdkErrorLike {
+  readonly name?: string;
+  readonly message?: string;
+  readonly code?: string;
+  readonly resourceType?: string;
+  readonly resourceId?: string;
+  readonly fieldList?: readonly { path?: string; message?: string }[];
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+/** Node's codes for a request that never left the machine: no name, no route, no connection. */
+const NEVER_SENT_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * @example
+ * ```ts
+ * errorKind(Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' })); // 'never-sent'
+ * errorKind(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));      // 'throttled'
+ * errorKind(new ValidationException({ message: 'bad', $metadata: {} }));                 // 'definitive'
+ * ```
+ */
+export function errorKind(error: unknown): ErrorKind {
+  const e = asError(error);
+  if (neverSent(e)) return 'never-sent';
+  const sdk = e as Parameters<typeof isThrottlingError>[0];
+  if (isThrottlingError(sdk)) return 'throttled';
+  if (e.name === 'AbortError' || isTransientError(sdk) || isServerError(sdk)) {
+    return 'outcome-unknown';
+  }
+  return 'definitive';
+}
+
+/** The request never left: a DNS failure, a refused or unestablished connection. */
+function neverSent(e: SdkErrorLike): boolean {
+  if (e.code !== undefined && NEVER_SENT_CODES.has(e.code)) return true;
+  // The SDK's Node handler names a connect timeout a TimeoutError, with this message.
+  return e.name === 'TimeoutError' && /without establishing a connection/.test(e.message ?? '');
+}
+
+/**
+ * What a definitive error means.
+ *
+ * @example
+ * ```ts
+ * refusalOf(new ServiceQuotaExceededException({ message: 'full', $metadata: {} })); // 'store-full'
+ * ```
+ */
+export function refusalOf(error: unknown): Refusal {
+  const e = asError(error);
+  switch (e.name) {
+    case 'ResourceNotFoundException':
+      return e.resourceType === 'POLICY_STORE' ? 'store-not-found' : 'not-found';
+    case 'ServiceQuotaExceededException':
+      return 'store-full';
+    case 'ConflictException':
+      return 'conflict';
+    case 'ValidationException':
+      return 'invalid';
+    case 'AccessDeniedException':
+      return 'denied';
+    default:
+      return 'other';
+  }
+}
+
+/** The error's name for logs and reasons (`Timeout` for a call abandoned at the deadline). */
+export function errorName(error: unknown, timedOut = false): string {
+  const e = asError(error);
+  if (timedOut && (e.name === 'AbortError' || e.name === 'TimeoutError')) return 'Timeout';
+  return e.code !== undefined && NEVER_SENT_CODES.has(e.code) ? e.code : (e.name ?? 'Error');
+}
+
+/** The HTTP status of the error's answer, if it had one. */
+export function httpStatusOf(error: unknown): number | undefined {
+  return asError(error).$metadata?.httpStatusCode;
+}
+
+/**
+ * The FAILED reason for a call that failed for good: what failed, where, and what to do.
+ *
+ * @example
+ * ```ts
+ * describeFailure('CreateIdentitySource', 'eu-west-1', error);
+ * // 'CreateIdentitySource was denied in eu-west-1: … The provider's role needs verifiedpermissions:CreateIdentitySource …'
+ * ```
+ */
+export function describeFailure(operation: string, region: string, error: unknown): string {
+  const e = asError(error);
+  const message = (e.message ?? '').trim();
+  if (errorKind(error) === 'never-sent') {
+    return `${operation} could not reach Verified Permissions in ${region} (${errorName(error)}: ${message}): nothing was sent. Check Region (is ${region} a region where Verified Permissions is available?) and the network path to its endpoint.`;
+  }
+  switch (refusalOf(error)) {
+    case 'invalid': {
+      const fields = (e.fieldList ?? [])
+        .map((f) => `${f.path ?? '?'}: ${f.message ?? ''}`)
+        .join('; ');
+      return `${operation} rejected the input: ${message}${fields ? ` (${fields})` : ''}`;
+    }
+    case 'store-full':
+      return `${operation} failed in ${region}: the policy store already has an identity source, and a policy store holds only one (a quota that cannot be raised). Remove the other identity source or use another policy store. (${message})`;
+    case 'store-not-found':
+    case 'not-found':
+      return `${operation} failed in ${region}: ${e.resourceType ?? 'resource'} ${e.resourceId ?? ''} was not found${e.resourceType === 'POLICY_STORE' ? ' (check PolicyStoreId and Region)' : ''}. (${message})`;
+    case 'denied':
+      return `${operation} was denied in ${region}: ${message}. The provider's role needs verifiedpermissions:${operation} on the policy store (and cognito-idp:DescribeUserPool for Cognito sources).`;
+    case 'conflict':
+      return `${operation} conflicts with the current state in ${region}: ${message}`;
+    default:
+      return `${operation} failed in ${region}: ${e.name ?? 'Error'}${message ? `: ${message}` : ''}`;
+  }
+}
+
+function asError(error: unknown): SdkErrorLike {
+  return typeof error === 'object' && error !== null ? (error as SdkErrorLike) : {};
+}
+
+/** What every error of a call says besides its message. */
 export interface CallErrorOptions {
   /** e.g. `CreateIdentitySource`. */
   readonly operation: string;
@@ -13,92 +160,65 @@ export interface CallErrorOptions {
 }
 
 /**
- * Every error applying a plan ends in: its message is the FAILED reason, and it says whether
- * the work may still have taken effect (a Create may have made a source).
+ * Every error of the resource's work ends in one of these: its message is the FAILED reason,
+ * and it says whether the work may still have taken effect (a Create may have made a source).
  */
 export abstract class ResourceError extends Error {
   abstract readonly mayHaveTakenEffect: boolean;
 }
 
-/** An API call that failed: which operation, and whether it may still have taken effect. */
-abstract class CallError extends ResourceError {
+/**
+ * A call that failed: which operation, what the failure means, and whether it may still have
+ * taken effect. `refusal` is set when the service answered definitively.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ApiCallError && error.refusal === 'store-full') { … }
+ * ```
+ */
+export class ApiCallError extends ResourceError {
+  override readonly name = 'ApiCallError';
   readonly operation: string;
   readonly mayHaveTakenEffect: boolean;
+  /** The kind of the last attempt's error. */
+  readonly kind: ErrorKind | 'deadline';
+  /** What a definitive answer means; `undefined` for the other kinds. */
+  readonly refusal?: Refusal;
 
-  constructor(message: string, options: CallErrorOptions) {
+  constructor(
+    message: string,
+    options: CallErrorOptions & {
+      readonly kind: ErrorKind | 'deadline';
+      readonly refusal?: Refusal;
+    },
+  ) {
     super(message, { cause: options.cause });
     this.operation = options.operation;
     this.mayHaveTakenEffect = options.mayHaveTakenEffect;
+    this.kind = options.kind;
+    if (options.refusal !== undefined) this.refusal = options.refusal;
   }
 }
 
-/** A Verified Permissions call that ended in an error the provider does not retry (further). */
-export class ApiCallError extends CallError {
-  override readonly name = 'ApiCallError';
-  /** The service's error type, e.g. `ValidationException`. */
-  readonly errorName: string;
-
-  /**
-   * @example
-   * ```ts
-   * throw new ApiCallError('CreateIdentitySource rejected the input: …', {
-   *   operation: 'CreateIdentitySource', errorName: 'ValidationException', mayHaveTakenEffect: false, cause: error,
-   * });
-   * ```
-   */
-  constructor(message: string, options: CallErrorOptions & { readonly errorName: string }) {
-    super(message, options);
-    this.errorName = options.errorName;
-  }
+/** True when the error is the service saying `refusal`. */
+export function isRefusal(error: unknown, refusal: Refusal): error is ApiCallError {
+  return error instanceof ApiCallError && error.refusal === refusal;
 }
 
 /**
- * A Create that CloudFormation had already given up on when it began (a Delete for its
- * resource, issued after it, was handled first): it makes nothing.
+ * A request that must make nothing, with the reason CloudFormation shows: a Create or
+ * replacement CloudFormation had already given up on, a store whose one source belongs to
+ * another resource, a concurrent takeover that lost. Nothing was written.
  */
-export class CreateGivenUpError extends ResourceError {
-  override readonly name = 'CreateGivenUpError';
+export class RefusedError extends ResourceError {
+  override readonly name = 'RefusedError';
   readonly mayHaveTakenEffect = false;
-
-  constructor() {
-    super(
-      'CloudFormation had already given up on this Create: a Delete of this resource, issued after it, was handled first (the Create waited in the queue too long); nothing was created',
-    );
-  }
 }
 
-/**
- * A Create into a store that already holds its one identity source, which this resource may
- * not take over (not a renamed resource of the same stack, and no `AdoptExisting`). Nothing
- * was written.
- */
-export class StoreHoldsSourceError extends ResourceError {
-  override readonly name = 'StoreHoldsSourceError';
-  readonly mayHaveTakenEffect = false;
-
-  constructor(
-    policyStoreId: string,
-    identitySourceId: string,
-    owner?: { readonly stackId: string; readonly logicalResourceId: string },
-  ) {
-    const whose =
-      owner === undefined
-        ? 'which this provider did not make for this stack'
-        : `which resource ${owner.logicalResourceId} of stack ${owner.stackId} owns`;
-    super(
-      `policy store ${policyStoreId} already holds its one identity source (${identitySourceId}), ${whose}; a policy store holds only one (a quota that cannot be raised). Set AdoptExisting: true to take it over, or use another policy store.`,
-    );
-  }
-}
-
-/** The time budget ran out before a call succeeded. */
-export class DeadlineExceededError extends CallError {
-  override readonly name = 'DeadlineExceededError';
-  /** Attempts made before the budget ran out. */
-  readonly attempts: number;
-
-  constructor(message: string, options: CallErrorOptions & { readonly attempts: number }) {
-    super(message, options);
-    this.attempts = options.attempts;
-  }
+/** A Create (or replacement) CloudFormation had already given up on when it began: it makes nothing. */
+export function createGivenUp(kind: 'create' | 'replacement'): RefusedError {
+  const request = kind === 'create' ? 'Create' : 'Update';
+  return new RefusedError(
+    `CloudFormation had already given up on this ${request}: a request of this resource issued after it (a Delete, or the rollback) was handled first (this one waited in the queue too long, or is a late duplicate); nothing was created`,
+  );
 }

@@ -11,7 +11,7 @@ import {
   READ_ONLY_ATTRIBUTES,
   RULES,
 } from './property-rules.js';
-import type { RawProperties } from './resource-request.js';
+import type { RawProperties } from './resource.js';
 
 /** The validated properties of one identity source resource. */
 export interface IdentitySourceProperties {

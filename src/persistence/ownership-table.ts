@@ -11,8 +11,8 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ResourceKey } from './create-journal.js';
 import type { Ownership, OwnershipRecord, StoreKey, VersionedRecord } from './ownership.js';
+import type { ResourceKey } from './resource-record.js';
 
 /** The item as stored; `ownerKey` lets a condition compare the owner in one attribute. */
 interface OwnershipItem extends VersionedRecord {

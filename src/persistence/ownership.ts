@@ -11,7 +11,7 @@
  * | `owner` and `handBack` | the owner took the source over; until `handBack.from` is deleted (a rename) or for good (an adoption), the owner's Delete hands it back instead of deleting it |
  */
 import type { UpdateConfiguration } from '@aws-sdk/client-verifiedpermissions';
-import type { ResourceKey } from './create-journal.js';
+import type { ResourceKey } from './resource-record.js';
 
 /** The store a record is about: its account, region and id (an alias resolved). */
 export interface StoreKey {
@@ -35,6 +35,11 @@ export interface OwnershipRecord {
     readonly from?: ResourceKey;
     /** Taken over under `AdoptExisting` (not a rename within the stack). */
     readonly adopted: boolean;
+    /**
+     * The takeover has not been answered SUCCESS (yet): if it never is, the source goes back to
+     * its owner as it was, whatever the stack's state.
+     */
+    readonly unconfirmed?: boolean;
     readonly previous: PreviousConfiguration;
   };
 }

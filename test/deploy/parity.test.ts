@@ -4,10 +4,10 @@
  * create-only properties cause replacement, and the native read-only attributes come back.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dataFor } from '../../src/identity-source/api-input.js';
-import { planFor } from '../../src/identity-source/plan.js';
 import { parseProperties } from '../../src/identity-source/properties.js';
 import { ACCEPTED_PROPERTY_NAMES } from '../../src/identity-source/property-rules.js';
+import { dataFor } from '../../src/identity-source/translate.js';
+import { planUpdate } from '../../src/identity-source/update.js';
 import { cognitoProperties, IDENTITY_SOURCE_ID, updateResource } from '../fixtures/requests.js';
 import { loadNativeModel, type NativeResourceModel } from './support/native-model.js';
 
@@ -53,11 +53,11 @@ describe('parity with the native resource type', () => {
   it('treats every native create-only property as replacement', () => {
     for (const name of native.createOnlyPropertyNames) {
       const changed = cognitoProperties({ [name]: 'PSchanged0000000000000' });
-      const plan = planFor(updateResource(IDENTITY_SOURCE_ID, changed, cognitoProperties()), {
+      const plan = planUpdate(updateResource(IDENTITY_SOURCE_ID, changed, cognitoProperties()), {
         defaultRegion: 'eu-west-1',
       });
       expect(plan, name).toMatchObject({
-        action: 'create',
+        action: 'replace',
         replaces: { identitySourceId: IDENTITY_SOURCE_ID },
       });
     }

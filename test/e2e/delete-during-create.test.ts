@@ -67,7 +67,9 @@ describe('a Delete during its Create', () => {
     expect(deleted?.Status).toBe('SUCCESS');
     // CloudFormation gave up on this Create before sending the Delete, so its answer is moot;
     // what counts is that the source it made was removed again
-    expect(created.invocation.logs.join('\n')).toContain('A Delete arrived while this Create ran');
+    expect(created.invocation.logs.join('\n')).toContain(
+      'CloudFormation gave up on this request while it ran',
+    );
     expect(sourcesIn(store)).toEqual([]);
   });
 

@@ -164,14 +164,66 @@ describe('rename: a Create for the same stack under another logical id', () => {
     expect(stateOf(store)).not.toEqual(before);
 
     // the rollback: the new resource's Delete while the old one still exists
-    const rollback = await succeeded(remove('RollbackNew', old.id, oidcIn(store)));
-    expect(operations(rollback)).toEqual(['UpdateIdentitySource']);
-    expect(stateOf(store)).toEqual(before);
+    cloudFormation.setStackStatus(stack.stackId, 'UPDATE_ROLLBACK_IN_PROGRESS');
+    try {
+      const rollback = await succeeded(remove('RollbackNew', old.id, oidcIn(store)));
+      expect(operations(rollback)).toEqual(['UpdateIdentitySource']);
+      expect(stateOf(store)).toEqual(before);
+    } finally {
+      cloudFormation.setStackStatus(stack.stackId, 'UPDATE_IN_PROGRESS');
+    }
 
     // the old resource owns it again: its own Delete deletes it
     const gone = await succeeded(remove('RollbackOld', old.id, cognitoIn(store)));
     expect(operations(gone)).toEqual(['DeleteIdentitySource']);
     expect(sourcesIn(store)).toEqual([]);
+  });
+
+  it('a rename whose old resource is gone for good: the stack’s deletion deletes the source, never hands it to a resource that no longer exists', async () => {
+    const store = stack.verifiedPermissions.addPolicyStore();
+    const old = await succeeded(create('GoneOld', cognitoIn(store)));
+    await succeeded(create('GoneNew', oidcIn(store)));
+    // the old resource's cleanup Delete failed (CloudFormation ignores that): the rename's record
+    // still names GoneOld; then the stack is deleted
+    cloudFormation.setStackStatus(stack.stackId, 'DELETE_IN_PROGRESS');
+    try {
+      const gone = await succeeded(remove('GoneNew', old.id, oidcIn(store)));
+      expect(operations(gone)).toEqual(['DeleteIdentitySource']);
+      expect(sourcesIn(store)).toEqual([]);
+    } finally {
+      cloudFormation.setStackStatus(stack.stackId, 'UPDATE_IN_PROGRESS');
+    }
+  });
+
+  it('two live resources of the stack never share the store’s one source: the second Create fails, naming the owner', async () => {
+    const store = stack.verifiedPermissions.addPolicyStore();
+    await succeeded(create('FirstOwner', cognitoIn(store)));
+    const before = stateOf(store);
+    cloudFormation.setTemplateResources(stack.stackId, ['FirstOwner', 'SecondWanter']);
+    try {
+      const second = await create('SecondWanter', oidcIn(store));
+      expect(second.response?.Status).toBe('FAILED');
+      expect(second.response?.Reason).toMatch(/which resource FirstOwner of this stack owns/);
+      expect(second.response?.PhysicalResourceId).toMatch(/^NotCreated:/);
+      expect(stateOf(store)).toEqual(before);
+    } finally {
+      cloudFormation.setTemplateResources(stack.stackId, []);
+    }
+  });
+
+  it('a rename cannot be told from a second resource when the template cannot be read: FAILED, nothing changed', async () => {
+    const store = stack.verifiedPermissions.addPolicyStore();
+    await succeeded(create('UnreadOld', cognitoIn(store)));
+    const before = stateOf(store);
+    cloudFormation.setDown(true);
+    try {
+      const refused = await create('UnreadNew', oidcIn(store));
+      expect(refused.response?.Status).toBe('FAILED');
+      expect(refused.response?.Reason).toMatch(/template could not be read/);
+      expect(stateOf(store)).toEqual(before);
+    } finally {
+      cloudFormation.setDown(false);
+    }
   });
 });
 

@@ -21,7 +21,7 @@ const DYNAMODB_DELAY_MS = 300;
 let stack: LocalStack;
 let lambdas: [LambdaProcess, LambdaProcess];
 beforeAll(async () => {
-  stack = await startLocalStack();
+  stack = await startLocalStack({ withCloudFormation: true });
   lambdas = [stack.lambda, await startLambdaProcess({ env: { ...stack.env } })];
   // warm both, so that neither starts the race with a cold start
   for (const lambda of lambdas) {
