@@ -37,7 +37,6 @@ import {
   isRefusal,
   refusalOf,
 } from './errors.js';
-import { POLICY_STORE_ALIAS } from './property-rules.js';
 
 /** Where a call goes: the region, and the role to assume there (none: the function's own). */
 export interface Target {
@@ -312,7 +311,7 @@ export async function storeIdOf(
   policyStoreId: string,
   deps: ServiceDependencies,
 ): Promise<string> {
-  if (!POLICY_STORE_ALIAS.test(policyStoreId)) return policyStoreId;
+  if (!policyStoreId.startsWith('policy-store-alias/')) return policyStoreId;
   const output = await send('GetPolicyStoreAlias', target, deps, (c, abortSignal) =>
     c.send(new GetPolicyStoreAliasCommand({ aliasName: policyStoreId }), { abortSignal }),
   );

@@ -66,7 +66,7 @@ const DYNAMODB_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
 ];
-const CLOUDFORMATION_ACTIONS = ['cloudformation:DescribeStacks'];
+const CLOUDFORMATION_ACTIONS = ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'];
 const STS_ACTIONS = ['sts:AssumeRole'];
 const ALWAYS = [
   ...VERIFIED_PERMISSIONS_ACTIONS,
@@ -239,6 +239,11 @@ describe('the idempotency table', () => {
   it('is encrypted at rest and has no fixed name', () => {
     expect(p.SSESpecification).toEqual({ SSEEnabled: true });
     expect(p).not.toHaveProperty('TableName');
+  });
+
+  it('is kept when the provider stack is deleted or the table replaced: ownership records outlive the provider', () => {
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
   });
 });
 
