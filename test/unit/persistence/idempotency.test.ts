@@ -1,5 +1,5 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DynamoDbLocal, startDynamoDb } from '../../../local/dynamodb.js';
 import type { ResourceOutcome } from '../../../src/cloudformation/response-body.js';
 import { idempotencyGuard } from '../../../src/persistence/idempotency.js';
@@ -14,7 +14,7 @@ afterAll(() => dynamo.stop());
 
 const context = { getRemainingTimeInMillis: () => 30_000 };
 
-function guard(log = silentLog()) {
+function guard(log = silentLog(), sleep?: (ms: number) => Promise<void>) {
   const client = new DynamoDBClient({
     region: 'us-east-1',
     endpoint: dynamo.endpoint,
@@ -22,7 +22,15 @@ function guard(log = silentLog()) {
     maxAttempts: 1,
     requestHandler: { connectionTimeout: 500, requestTimeout: 1_000 },
   });
-  return { guard: idempotencyGuard({ tableName: dynamo.tableName, log, client }), log };
+  return {
+    guard: idempotencyGuard({
+      tableName: dynamo.tableName,
+      log,
+      client,
+      ...(sleep !== undefined && { sleep }),
+    }),
+    log,
+  };
 }
 
 function counter(outcome: ResourceOutcome) {
@@ -193,6 +201,112 @@ describe('idempotencyGuard on DynamoDB (dynalite)', () => {
     expect(await Promise.all(runs)).toEqual(
       remaining.map(() => ({ kind: 'computed', outcome: success })),
     );
+  });
+
+  describe('a duplicate that waits for the invocation holding the request', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** A holder that runs until released. */
+    function holder() {
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let calls = 0;
+      return {
+        compute: async () => {
+          calls += 1;
+          await held;
+          return success;
+        },
+        release: () => release(),
+        calls: () => calls,
+      };
+    }
+    /** The holder runs its work only once its in-progress record is saved. */
+    const started = async (running: { calls: () => number }) => {
+      for (let i = 0; i < 500 && running.calls() === 0; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(running.calls()).toBe(1);
+    };
+
+    it('re-sends the outcome once the holder completes, computing nothing', async () => {
+      const request = createRequest(cognitoProperties());
+      const first = holder();
+      const running = guard().guard.run(request, context, first.compute);
+      await started(first);
+      const waits: number[] = [];
+      const log = silentLog();
+      const duplicate = counter(success);
+      const { guard: g } = guard(log, async (ms) => {
+        waits.push(ms);
+        first.release();
+        await running;
+      });
+      const result = await g.run(request, context, duplicate.compute, {
+        waitUntil: Date.now() + 60_000,
+      });
+      expect(result).toEqual({ kind: 'replayed', outcome: success });
+      expect(duplicate.calls()).toBe(0);
+      expect(first.calls()).toBe(1);
+      expect(waits).toHaveLength(1);
+      expect(waits[0]).toBeGreaterThanOrEqual(2_000);
+      expect(waits[0]).toBeLessThanOrEqual(5_000);
+      expect(log.lines.map((l) => l.message)).toContain(
+        'The same request is in progress in another invocation: waiting for it to end',
+      );
+    });
+
+    it('takes the request over once the holder’s in-progress time has passed (the holder is gone)', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const request = createRequest(cognitoProperties());
+      const gone = holder();
+      // The holder's invocation had 10 s left: its record is in progress for that long.
+      void guard().guard.run(request, { getRemainingTimeInMillis: () => 10_000 }, gone.compute);
+      await started(gone);
+      const waits: number[] = [];
+      const duplicate = counter(success);
+      const { guard: g } = guard(silentLog(), async (ms) => {
+        waits.push(ms);
+        vi.setSystemTime(Date.now() + ms);
+      });
+      const result = await g.run(request, context, duplicate.compute, {
+        waitUntil: Date.now() + 60_000,
+      });
+      expect(result).toEqual({ kind: 'computed', outcome: success });
+      expect(duplicate.calls()).toBe(1);
+      // It waited until the holder's time was up, and not much longer.
+      const waited = waits.reduce((a, b) => a + b, 0);
+      expect(waited).toBeGreaterThanOrEqual(10_000);
+      expect(waited).toBeLessThan(10_000 + 5_000 + 1_000);
+      gone.release();
+    });
+
+    it('gives up, still in progress, when its own time to wait ends first', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const request = createRequest(cognitoProperties());
+      const busy = holder();
+      void guard().guard.run(request, { getRemainingTimeInMillis: () => 600_000 }, busy.compute);
+      await started(busy);
+      const waits: number[] = [];
+      const duplicate = counter(success);
+      const { guard: g } = guard(silentLog(), async (ms) => {
+        waits.push(ms);
+        vi.setSystemTime(Date.now() + ms);
+      });
+      const begun = Date.now();
+      const result = await g.run(request, context, duplicate.compute, {
+        waitUntil: begun + 20_000,
+      });
+      expect(result).toEqual({ kind: 'in-progress' });
+      expect(duplicate.calls()).toBe(0);
+      expect(waits.length).toBeGreaterThanOrEqual(3);
+      expect(Date.now()).toBeLessThan(begun + 20_000);
+      busy.release();
+    });
   });
 
   it('works without a table name, unguarded', async () => {
