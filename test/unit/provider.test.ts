@@ -1,14 +1,30 @@
 import {
   CreateIdentitySourceCommand,
+  DeleteIdentitySourceCommand,
+  ListIdentitySourcesCommand,
+  UpdateIdentitySourceCommand,
   VerifiedPermissionsClient,
 } from '@aws-sdk/client-verifiedpermissions';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AssumeRole } from '../../src/identity-source/service.js';
 import type { IdempotencyGuard } from '../../src/persistence/idempotency.js';
-import { customResourceProvider } from '../../src/provider.js';
+import type { Ownership } from '../../src/persistence/ownership.js';
+import type { ResourceRecords } from '../../src/persistence/resource-record.js';
+import { customResourceProvider, StillInProgressError } from '../../src/provider.js';
 import { silentLog } from '../fixtures/log.js';
-import { cognitoProperties, createRequest, toEvent } from '../fixtures/requests.js';
+import { EXISTING_SOURCE, STORE_IS_FULL, useOwnership } from '../fixtures/ownership.js';
+import {
+  cognitoProperties,
+  createRequest,
+  deleteRequest,
+  IDENTITY_SOURCE_ID,
+  oidcProperties,
+  STACK_ID,
+  toEvent,
+  updateRequest,
+} from '../fixtures/requests.js';
 import { type ResponseRecorder, startResponseRecorder } from '../support/response-recorder.js';
 
 const vp = mockClient(VerifiedPermissionsClient);
@@ -35,7 +51,10 @@ beforeEach(async () => {
 });
 afterEach(() => recorder.close());
 
-function provider(guard: IdempotencyGuard = unguarded) {
+function provider(
+  guard: IdempotencyGuard = unguarded,
+  extra: { records?: ResourceRecords; ownership?: Ownership; assumeRole?: AssumeRole } = {},
+) {
   const log = silentLog();
   const handle = customResourceProvider({
     clientFor: () => client,
@@ -43,8 +62,30 @@ function provider(guard: IdempotencyGuard = unguarded) {
     log,
     defaultRegion: 'eu-west-1',
     allowedResponseHosts: ['127.0.0.1'],
+    ...extra,
   });
   return { handle, log };
+}
+
+/** Records that remember what they were asked. */
+function recording() {
+  const calls: { step: string; args: unknown[] }[] = [];
+  const note =
+    <T>(step: string, answer: T) =>
+    async (...args: unknown[]) => {
+      calls.push({ step, args });
+      return answer;
+    };
+  const records: ResourceRecords = {
+    read: note('read', undefined),
+    begin: note('begin', 'begun' as const),
+    settle: note('settle', 'recorded' as const),
+    closeCancelled: note('closeCancelled', undefined),
+    cancel: note('cancel', undefined),
+    applied: note('applied', undefined),
+    released: note('released', undefined),
+  };
+  return { records, calls, steps: () => calls.map((c) => c.step) };
 }
 
 describe('customResourceProvider', () => {
@@ -170,14 +211,24 @@ describe('customResourceProvider', () => {
     expect(responses.received[0]?.time).toBeLessThan(signedAt - (signedAt % 1000) + 4_000);
   });
 
-  it('sends no response while the same request runs elsewhere', async () => {
-    const inProgress: IdempotencyGuard = { run: async () => ({ kind: 'in-progress' }) };
+  it('sends no response, and ends with an error so that Lambda delivers it again, while the same request runs elsewhere', async () => {
+    const waited: (number | undefined)[] = [];
+    const inProgress: IdempotencyGuard = {
+      run: async (_request, _context, _compute, options) => {
+        waited.push(options?.waitUntil);
+        return { kind: 'in-progress' };
+      },
+    };
     const request = createRequest(cognitoProperties(), { responseUrl: responses.url() });
-    expect(await provider(inProgress).handle(toEvent(request), context)).toEqual({
-      answered: false,
-      why: 'in-progress-elsewhere',
-    });
+    const started = Date.now();
+    await expect(provider(inProgress).handle(toEvent(request), context)).rejects.toBeInstanceOf(
+      StillInProgressError,
+    );
     expect(responses.received).toHaveLength(0);
+    // It waited for the holder until its own work time ended.
+    expect(waited).toHaveLength(1);
+    expect(waited[0]).toBeGreaterThan(started);
+    expect(waited[0]).toBeLessThanOrEqual(started + 10_000);
   });
 
   it('still answers FAILED when something unexpected throws', async () => {
@@ -204,6 +255,187 @@ describe('customResourceProvider', () => {
       PhysicalResourceId: `CreateUnconfirmed:${request.requestId}`,
     });
     expect(String(responses.bodies()[0]?.Reason)).toMatch(/timed out/);
+  });
+});
+
+describe("customResourceProvider: the request in the resource's terms", () => {
+  it('answers an in-place Update with the same id, and records what it applied once delivered', async () => {
+    vp.on(UpdateIdentitySourceCommand).resolves({} as never);
+    const { records, calls } = recording();
+    const request = updateRequest(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PrincipalEntityType: 'MyApp::Person' }),
+      cognitoProperties(),
+      { responseUrl: responses.url() },
+    );
+    await provider(unguarded, { records }).handle(toEvent(request), context);
+    expect(responses.bodies()[0]).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: IDENTITY_SOURCE_ID,
+    });
+    expect(calls.find((c) => c.step === 'applied')?.args).toEqual([
+      { stackId: STACK_ID, logicalResourceId: 'IdentitySource' },
+      expect.objectContaining({ identitySourceId: IDENTITY_SOURCE_ID }),
+    ]);
+  });
+
+  it('answers a failed Update with the id CloudFormation knows and the reason', async () => {
+    vp.on(UpdateIdentitySourceCommand).rejects(STORE_IS_FULL);
+    const request = updateRequest(IDENTITY_SOURCE_ID, oidcProperties(), cognitoProperties(), {
+      responseUrl: responses.url(),
+    });
+    await provider().handle(toEvent(request), context);
+    const [body] = responses.bodies();
+    expect(body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: IDENTITY_SOURCE_ID });
+    expect(String(body?.Reason)).toMatch(
+      /^UpdateIdentitySource failed in eu-west-1: the policy store/,
+    );
+  });
+
+  it('answers FAILED, never throws, when the SDK call throws something unexpected', async () => {
+    vp.on(CreateIdentitySourceCommand).callsFake(() => {
+      throw new TypeError('kaboom');
+    });
+    const request = createRequest(cognitoProperties(), { responseUrl: responses.url() });
+    await provider().handle(toEvent(request), context);
+    // Thrown before any request left: nothing was made, and the marker says so.
+    expect(responses.bodies()[0]).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: `NotCreated:${request.requestId}`,
+      Reason: 'CreateIdentitySource failed in eu-west-1: TypeError: kaboom',
+    });
+  });
+
+  it('passes the signing time of the ResponseURL as when the request was issued', async () => {
+    vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew' } as never);
+    const { records, calls } = recording();
+    const signedAt = Date.now() - 5_000;
+    const request = createRequest(cognitoProperties(), { responseUrl: signedUrl(signedAt) });
+    await provider(unguarded, { records }).handle(toEvent(request), context);
+    expect(calls[0]).toMatchObject({
+      step: 'begin',
+      args: [
+        { stackId: STACK_ID, logicalResourceId: 'IdentitySource' },
+        { kind: 'create', requestId: request.requestId, issuedAt: signedAt - (signedAt % 1000) },
+      ],
+    });
+  });
+
+  it('settles a successful Create after its answer: answered when delivered, created when not', async () => {
+    vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew' } as never);
+    const delivered = recording();
+    const request = createRequest(cognitoProperties(), { responseUrl: responses.url() });
+    await provider(unguarded, { records: delivered.records }).handle(toEvent(request), context);
+    expect(delivered.steps()).toEqual(['begin', 'settle']);
+    expect(delivered.calls[1]?.args).toMatchObject([
+      { stackId: STACK_ID, logicalResourceId: 'IdentitySource' },
+      request.requestId,
+      { identitySourceId: 'ISnew', answered: true },
+    ]);
+
+    const lost = recording();
+    const log = silentLog();
+    const handle = customResourceProvider({
+      clientFor: () => client,
+      guard: unguarded,
+      log,
+      defaultRegion: 'eu-west-1',
+      allowedResponseHosts: ['127.0.0.1'],
+      records: lost.records,
+      put: async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+      sleep: async () => {},
+    });
+    const again = createRequest(cognitoProperties(), { responseUrl: responses.url() });
+    await handle(toEvent(again), { ...context, getRemainingTimeInMillis: () => 3_000 });
+    expect(lost.calls.find((c) => c.step === 'settle')?.args[2]).toEqual({
+      identitySourceId: 'ISnew',
+      answered: false,
+    });
+  });
+
+  it('leaves Deletes and FAILED outcomes alone after the answer', async () => {
+    vp.on(DeleteIdentitySourceCommand).resolves({} as never);
+    const { records, steps } = recording();
+    const del = deleteRequest(IDENTITY_SOURCE_ID, cognitoProperties());
+    await provider(unguarded, { records }).handle(
+      toEvent({ ...del, responseUrl: responses.url() }),
+      context,
+    );
+    const failing = createRequest({ PolicyStoreId: 'PS1' }, { responseUrl: responses.url() });
+    await provider(unguarded, { records }).handle(toEvent(failing), context);
+    expect(steps()).toEqual(['released']);
+  });
+});
+
+describe('customResourceProvider: a full store', () => {
+  const table = useOwnership();
+
+  it('answers FAILED naming AdoptExisting, with the marker of a Create that made nothing, settled so', async () => {
+    vp.on(CreateIdentitySourceCommand).rejects(STORE_IS_FULL);
+    vp.on(ListIdentitySourcesCommand).resolves({ identitySources: [EXISTING_SOURCE] } as never);
+    const { records, calls } = recording();
+    const request = createRequest(cognitoProperties(), { responseUrl: responses.url() });
+    await provider(unguarded, { records, ownership: table.ownership }).handle(toEvent(request), {
+      ...context,
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:p',
+    });
+    const [body] = responses.bodies();
+    expect(body).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: `NotCreated:${request.requestId}`,
+    });
+    expect(String(body?.Reason)).toMatch(
+      /already holds its one identity source .*Set AdoptExisting: true/,
+    );
+    expect(vp).toHaveReceivedCommandTimes(UpdateIdentitySourceCommand, 0);
+    // A later sweep replays nothing for it.
+    expect(calls.find((c) => c.step === 'settle')?.args[2]).toEqual({
+      failed: true,
+      mayHaveTakenEffect: false,
+    });
+  });
+});
+
+describe('customResourceProvider with RoleArn', () => {
+  const RoleArn = 'arn:aws:iam::111122223333:role/IdentitySourceManager';
+
+  it('answers FAILED naming the role, with no Verified Permissions call, when it is denied', async () => {
+    const request = createRequest(cognitoProperties({ RoleArn }), { responseUrl: responses.url() });
+    await provider(unguarded, {
+      assumeRole: async () => {
+        throw Object.assign(new Error('not authorized'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        });
+      },
+    }).handle(toEvent(request), context);
+    const [body] = responses.bodies();
+    expect(body).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: `NotCreated:${request.requestId}`,
+    });
+    expect(String(body?.Reason)).toMatch(
+      new RegExp(`^could not assume RoleArn ${RoleArn} in eu-west-1`),
+    );
+    expect(vp.calls()).toHaveLength(0);
+  });
+
+  it('assumes the role once per invocation, for the work and what follows the answer', async () => {
+    vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew' } as never);
+    const sessions: string[] = [];
+    const { records } = recording();
+    const request = createRequest(cognitoProperties({ RoleArn }), { responseUrl: responses.url() });
+    await provider(unguarded, {
+      records,
+      assumeRole: async ({ sessionName }) => {
+        sessions.push(sessionName);
+        return { accessKeyId: 'ASIAROLE', secretAccessKey: 's' };
+      },
+    }).handle(toEvent(request), context);
+    expect(responses.bodies()[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'ISnew' });
+    expect(sessions).toEqual([`cfn-IdentitySource-${request.requestId}`]);
   });
 });
 
