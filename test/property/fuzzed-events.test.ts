@@ -15,8 +15,8 @@ import {
   startVerifiedPermissionsDouble,
   type VerifiedPermissionsDouble,
 } from '../../local/verified-permissions/double.js';
-import { verifiedPermissionsClients } from '../../src/identity-source/client.js';
 import { parseProperties } from '../../src/identity-source/properties.js';
+import { ownClients } from '../../src/identity-source/service.js';
 import type { IdempotencyGuard } from '../../src/persistence/idempotency.js';
 import { customResourceProvider } from '../../src/provider.js';
 import { silentLog } from '../fixtures/log.js';
@@ -150,7 +150,7 @@ describe('fuzzed events', () => {
       run: async (_r, _c, compute) => ({ kind: 'computed', outcome: await compute() }),
     };
     const handle = customResourceProvider({
-      clientFor: verifiedPermissionsClients(),
+      clientFor: ownClients(),
       guard: unguarded,
       log,
       defaultRegion: 'eu-west-1',
