@@ -204,11 +204,19 @@ describe('error classes', () => {
     expect(isRefusal(full, 'store-full')).toBe(false);
   });
 
-  it('a refusal made nothing, and a given-up Create says so', () => {
-    const error = createGivenUp();
-    expect(error).toBeInstanceOf(RefusedError);
-    expect(error.mayHaveTakenEffect).toBe(false);
-    expect(error.message).toContain('CloudFormation had already given up on this request');
-    expect(error.message).toContain('nothing was created');
+  it('a refusal made nothing, and a given-up Create or replacing Update says so', () => {
+    for (const [kind, request] of [
+      ['create', 'Create'],
+      ['replacement', 'Update'],
+    ] as const) {
+      const error = createGivenUp(kind);
+      expect(error).toBeInstanceOf(RefusedError);
+      expect(error.mayHaveTakenEffect).toBe(false);
+      expect(error.message).toMatch(
+        new RegExp(
+          `^CloudFormation had already given up on this ${request}: .*nothing was created$`,
+        ),
+      );
+    }
   });
 });

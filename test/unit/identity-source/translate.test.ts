@@ -132,7 +132,10 @@ describe('physical ids', () => {
   });
 
   it('round-trips the markers of failed Creates', () => {
-    expect(readPhysicalId(notCreatedId('5f1c-req'))).toEqual({ kind: 'not-created' });
+    expect(readPhysicalId(notCreatedId('5f1c-req'))).toEqual({
+      kind: 'not-created',
+      requestId: '5f1c-req',
+    });
     expect(readPhysicalId(createUnconfirmedId('tok-1'))).toEqual({
       kind: 'create-unconfirmed',
       clientToken: 'tok-1',
