@@ -380,7 +380,7 @@ describe('create: the resource record', () => {
         issuedAt: 5_000,
       },
     ]);
-    const { endsBy } = calls[0]?.args[1] as Making;
+    const { endsBy } = (calls[0]?.args[1] ?? {}) as Making;
     expect(endsBy).toBeGreaterThan(d.workEndsAt);
   });
 
@@ -467,7 +467,7 @@ describe('afterCreate', () => {
         },
       },
     ]);
-    const { live } = calls[0]?.args[2] as { live: { properties: Record<string, unknown> } };
+    const { live } = (calls[0]?.args[2] ?? {}) as { live: { properties: Record<string, unknown> } };
     expect(live.properties).not.toHaveProperty('ServiceToken');
     expect(live.properties).not.toHaveProperty('ServiceTimeout');
     expect(live.properties).toHaveProperty('PolicyStoreId', POLICY_STORE_ID);
