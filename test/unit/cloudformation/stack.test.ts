@@ -21,11 +21,9 @@ const statusIs = (
   extra: { RootId?: string; StackStatusReason?: string } = {},
   stackId = STACK_ID,
 ) =>
-  cloudFormation
-    .on(DescribeStacksCommand, { StackName: stackId })
-    .resolves({
-      Stacks: [{ StackName: 'app', StackStatus, CreationTime: new Date(0), ...extra }],
-    } as never);
+  cloudFormation.on(DescribeStacksCommand, { StackName: stackId }).resolves({
+    Stacks: [{ StackName: 'app', StackStatus, CreationTime: new Date(0), ...extra }],
+  } as never);
 
 describe('stackReader().rollingBack', () => {
   it('reads the request’s own stack: rolling back when its status contains ROLLBACK', async () => {
@@ -129,7 +127,10 @@ describe('resourceNamesOf', () => {
   it('reads a JSON template’s Resources', () => {
     const body = JSON.stringify({
       Parameters: { Name: { Type: 'String' } },
-      Resources: { Source: { Type: 'Custom::X' }, Store: { Type: 'AWS::VerifiedPermissions::PolicyStore' } },
+      Resources: {
+        Source: { Type: 'Custom::X' },
+        Store: { Type: 'AWS::VerifiedPermissions::PolicyStore' },
+      },
     });
     expect(resourceNamesOf(body)).toEqual(['Source', 'Store']);
     expect(resourceNamesOf('{"Outputs": {}}')).toBeUndefined();
