@@ -749,4 +749,23 @@ describe('makeSource: taking over a full store', () => {
     await makeSource(plan, ownDeps());
     expect(seen).toEqual([expect.objectContaining({ adopted: true, unconfirmed: true })]);
   });
+
+  it('hands an adopted source back, never deletes it, when CloudFormation gave up on the Create that took it over', async () => {
+    // The takeover's update took effect, but CloudFormation had given up on the Create
+    // meanwhile (its SUCCESS came too late): CloudFormation never took the source, so it goes
+    // back to its owner as it was — whatever the stack's status (here: not rolling back, as
+    // when a stack created with rollback disabled is deleted).
+    storeIsFull();
+    vp.on(DeleteIdentitySourceCommand).resolves({});
+    const plan: MakePlan = planOf(cognitoProperties({ AdoptExisting: true }));
+    await makeSource(plan, ownDeps());
+    const { records } = recordsLike({ settle: () => 'cancelled' });
+    await afterCreate(plan, EXISTING_SOURCE.identitySourceId, true, ownDeps({ records }));
+    expect(vp).toHaveReceivedCommandTimes(DeleteIdentitySourceCommand, 0);
+    expect(vp).toHaveReceivedCommandWith(UpdateIdentitySourceCommand, {
+      identitySourceId: EXISTING_SOURCE.identitySourceId,
+      updateConfiguration: EXISTING_PREVIOUS.configuration,
+      principalEntityType: EXISTING_PREVIOUS.principalEntityType,
+    });
+  });
 });
