@@ -146,6 +146,14 @@ describe('remove', () => {
     expect(await remove(request, deps())).toMatchObject({ status: 'SUCCESS' });
   });
 
+  it('forgets a live source that is already gone too (its record would otherwise never expire)', async () => {
+    vp.on(DeleteIdentitySourceCommand).rejects(notFound());
+    const { records, released } = recordsWith(undefined);
+    const request = deleteResource(IDENTITY_SOURCE_ID, cognitoProperties());
+    expect(await remove(request, deps({ records }))).toMatchObject({ status: 'SUCCESS' });
+    expect(released).toEqual([IDENTITY_SOURCE_ID]);
+  });
+
   it('answers FAILED with the reason when the delete is refused', async () => {
     vp.on(DeleteIdentitySourceCommand).rejects(
       Object.assign(new Error('no'), {
