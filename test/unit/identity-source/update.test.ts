@@ -467,6 +467,24 @@ describe('update: an earlier replacement CloudFormation never took', () => {
     });
   });
 
+  it('makes nothing for a replacement CloudFormation gave up on before it began', async () => {
+    vp.on(GetIdentitySourceCommand).rejects(notFound());
+    const { records } = recordsWith(undefined);
+    const request = updateResource(
+      IDENTITY_SOURCE_ID,
+      cognitoProperties({ PolicyStoreId: 'PSnew' }),
+      cognitoProperties(),
+      { issuedAt: 5_000 },
+    );
+    const answer = await update(
+      request,
+      deps({ records: { ...records, begin: async () => 'given-up' } }),
+    );
+    expect(answer).toMatchObject({ status: 'FAILED', physicalResourceId: IDENTITY_SOURCE_ID });
+    expect(answer.reason).toMatch(/^CloudFormation had already given up on this Update: /);
+    expect(vp).toHaveReceivedCommandTimes(CreateIdentitySourceCommand, 0);
+  });
+
   it('never removes the source the request names, nor a replacement issued after it, nor a Create', async () => {
     vp.on(UpdateIdentitySourceCommand).resolves({});
     for (const making of [
