@@ -102,7 +102,8 @@ export function customResourceProvider(deps: ProviderDependencies) {
   ): Promise<InvocationResult> {
     const parsed = parseRequest(event);
     const echo: RequestEcho = parsed.ok ? parsed.request : parsed.echo;
-    deps.log.appendKeys({
+    const { log } = deps;
+    log.appendKeys({
       RequestType: echo.requestType,
       StackId: echo.stackId,
       RequestId: echo.requestId,
@@ -111,43 +112,37 @@ export function customResourceProvider(deps: ProviderDependencies) {
     });
     try {
       const verdict = checkResponseUrl(echo.responseUrl ?? '', deps.allowedResponseHosts);
-      if (!verdict.allowed) {
-        deps.log.error('ResponseURL is not allowed: no response sent, no API called', {
-          reason: verdict.reason,
-          responseUrl: echo.responseUrl === undefined ? undefined : redactUrl(echo.responseUrl),
-        });
-        return { answered: false, why: 'response-url-not-allowed' };
-      }
-      const { signed } = verdict;
-      const waitEnd = parsed.ok ? waitEndsAt(parsed.request, signed) : undefined;
-      const unawaited = noLongerAwaited(signed, waitEnd);
-      if (unawaited !== undefined) {
-        deps.log.error(unawaited.message, unawaited.fields);
-        return { answered: false, why: unawaited.why };
+      const waitEnd =
+        verdict.allowed && parsed.ok ? waitEndsAt(parsed.request, verdict.signed) : undefined;
+      const unawaited = verdict.allowed
+        ? noLongerAwaited(verdict.signed, waitEnd)
+        : {
+            why: 'response-url-not-allowed' as const,
+            message: 'ResponseURL is not allowed: no response sent, no API called',
+            fields: { reason: verdict.reason, responseUrl: redactUrl(echo.responseUrl ?? '') },
+          };
+      if (unawaited !== undefined || !verdict.allowed) {
+        log.error(unawaited?.message ?? '', unawaited?.fields ?? {});
+        return { answered: false, why: unawaited?.why ?? 'response-url-not-allowed' };
       }
       // The time budget ends when CloudFormation stops waiting, counted from when it issued the
       // request; without a signing time to count from, ServiceTimeout from now.
       const serviceTimeout = parsed.ok ? parsed.request.serviceTimeoutSeconds : undefined;
       const waitLeft = waitEnd === undefined ? serviceTimeout : (waitEnd - Date.now()) / 1000;
       const deadline = deadlineFor(context, waitLeft);
+      const resourceDeps = resourceDependencies(deps, echo, context, deadline);
+      const request = parsed.ok ? resourceRequestOf(parsed.request, verdict.signed) : undefined;
 
-      const resourceDeps = resourceDependencies(
-        deps,
-        parsed.ok ? parsed.request : echo,
-        context,
-        deadline,
-      );
-      const request = parsed.ok ? resourceRequestOf(parsed.request, signed) : undefined;
       const result: GuardedOutcome =
         parsed.ok && request !== undefined
           ? await handleOnce(deps, parsed.request, request, context, resourceDeps, deadline)
           : {
               kind: 'computed',
-              outcome: invalidRequest(parsed.ok ? [] : parsed.problems, echo, deps.log),
+              outcome: invalidRequest(parsed.ok ? [] : parsed.problems, echo, log),
             };
       if (result.kind === 'in-progress') {
-        deps.log.warn(
-          'The same request is still being handled by another invocation: ending with an error, so that Lambda delivers it again',
+        log.warn(
+          'Still handled by another invocation: ending with an error, so that Lambda delivers it again',
         );
         throw new StillInProgressError(
           'the same request is still in progress in another invocation, which may be gone',
@@ -155,32 +150,27 @@ export function customResourceProvider(deps: ProviderDependencies) {
       }
       const { outcome } = result;
       const replayed = result.kind === 'replayed';
-      if (replayed) deps.log.info('Repeated delivery: re-sending the stored outcome');
-      deps.log.info('Outcome', {
-        status: outcome.status,
-        physicalResourceId: outcome.physicalResourceId,
-        reason: outcome.reason,
-      });
+      if (replayed) log.info('Repeated delivery: re-sending the stored outcome');
+      const { status, physicalResourceId, reason } = outcome;
+      log.info('Outcome', { status, physicalResourceId, reason });
 
       const body = buildResponseBody(echo, outcome, context?.logStreamName ?? 'unknown');
       if (body.shortened !== 'nothing' || body.droppedData.length > 0) {
-        deps.log.warn('Response shortened to fit 4096 bytes', {
-          shortened: body.shortened,
-          droppedData: body.droppedData,
-        });
+        const { shortened, droppedData } = body;
+        log.warn('Response shortened to fit 4096 bytes', { shortened, droppedData });
       }
       const delivery = await deliverResponse(verdict.url, body.json, {
         endsAt: deadline.responseEndsAt,
-        log: deps.log,
+        log,
         ...(deps.put !== undefined && { put: deps.put }),
       });
-      if (request !== undefined) {
+      if (request !== undefined && outcome.status === 'SUCCESS') {
         const afterDeps = { ...resourceDeps, workEndsAt: deadline.responseEndsAt };
-        await afterAnswer(request, outcome, delivery.delivered, afterDeps);
+        await afterAnswer(request, outcome.physicalResourceId, delivery.delivered, afterDeps);
       }
       return { answered: true, outcome, delivered: delivery.delivered, replayed };
     } finally {
-      deps.log.resetKeys();
+      log.resetKeys();
     }
   };
 }
@@ -286,18 +276,24 @@ async function handleOnce(
   }
 }
 
-/** After the answer was sent: what the request's handler does then (settle, live record). */
+/** After a SUCCESS was sent: what the request's handler does then (settle, live record). */
 async function afterAnswer(
   request: ResourceRequest,
-  outcome: ResourceOutcome,
+  identitySourceId: string,
   delivered: boolean,
   deps: ResourceDependencies,
 ): Promise<void> {
-  if (outcome.status !== 'SUCCESS') return;
-  if (request.action === 'update') return afterUpdate(request, outcome, delivered, deps);
+  if (request.action === 'update') {
+    return afterUpdate(
+      request,
+      { status: 'SUCCESS', physicalResourceId: identitySourceId },
+      delivered,
+      deps,
+    );
+  }
   if (request.action !== 'create' || !request.parsed.ok) return;
   const plan = makePlan(request, request.parsed.properties, 'create', deps.defaultRegion);
-  await afterCreate(plan, outcome.physicalResourceId, delivered, deps);
+  await afterCreate(plan, identitySourceId, delivered, deps);
 }
 
 /**

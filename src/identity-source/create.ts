@@ -24,10 +24,12 @@ import type { IdentitySourceConfiguration } from './configuration.js';
 import { letGo, storeKeyOf } from './delete.js';
 import {
   type ApiCallError,
+  bestEffort,
   createGivenUp,
   isRefusal,
+  mayHaveTakenEffect,
   RefusedError,
-  ResourceError,
+  reasonOf,
 } from './errors.js';
 import type { IdentitySourceProperties } from './properties.js';
 import { formatProblems } from './property-reader.js';
@@ -149,15 +151,12 @@ export function succeeded(
 
 /** A failed Create answers with a marker its Delete understands. */
 function failed(error: unknown, plan: MakePlan, deps: ResourceDependencies): Answer {
-  const known = error instanceof ResourceError;
-  if (!known) deps.log.error('Unexpected error', { error: error as Error });
-  const mayHaveTakenEffect = known ? error.mayHaveTakenEffect : true;
   return {
     status: 'FAILED',
-    physicalResourceId: mayHaveTakenEffect
+    physicalResourceId: mayHaveTakenEffect(error)
       ? createUnconfirmedId(plan.input.clientToken as string)
       : notCreatedId(plan.requestId),
-    reason: known ? error.message : `internal error: ${(error as Error)?.message ?? String(error)}`,
+    reason: reasonOf(error, deps.log),
   };
 }
 
@@ -194,7 +193,7 @@ export async function makeSource(plan: MakePlan, deps: ResourceDependencies): Pr
     ...(issuedAt !== undefined && { issuedAt }),
   };
   const begun = await bestEffort(
-    deps,
+    deps.log,
     'begin',
     () => records.begin(plan.resource, making),
     'begun',
@@ -211,18 +210,17 @@ export async function makeSource(plan: MakePlan, deps: ResourceDependencies): Pr
   try {
     return await createOrTakeOver(plan, deps);
   } catch (error) {
-    const mayHaveTakenEffect = !(error instanceof ResourceError) || error.mayHaveTakenEffect;
-    const failure = { failed: true, mayHaveTakenEffect } as const;
+    const failure = { failed: true, mayHaveTakenEffect: mayHaveTakenEffect(error) } as const;
     const verdict = await bestEffort(
-      deps,
+      deps.log,
       'settle',
       () => records.settle(plan.resource, requestId, failure),
       'recorded',
     );
     if (verdict === 'cancelled') {
-      const how = mayHaveTakenEffect ? 'finished' : 'cleaned';
+      const how = failure.mayHaveTakenEffect ? 'finished' : 'cleaned';
       await bestEffort(
-        deps,
+        deps.log,
         'close',
         () => records.closeCancelled(plan.resource, requestId, how),
         undefined,
@@ -262,10 +260,10 @@ async function createOrTakeOver(plan: MakePlan, deps: ResourceDependencies): Pro
 
 /**
  * Takes over the source a full store holds, when this resource may: the store's ownership
- * record is written first (what to hand back, marked unconfirmed until the update took
- * effect), then the source updated to this resource's properties. An update that failed
- * without effect puts the record back; one whose effect is unknown keeps it, unconfirmed, so
- * the rollback hands the source back as its owner had it, whatever the stack's state.
+ * record is written first (what to hand back), then the source updated to this resource's
+ * properties. An update that failed without effect puts the record back; one whose effect is
+ * unknown keeps it, so the Delete of the Create's marker hands the source back as its owner had
+ * it (CloudFormation never took it: whatever the stack's state).
  */
 async function takeOver(
   plan: MakePlan,
@@ -295,7 +293,6 @@ async function takeOver(
       handBack: {
         ...(known !== undefined && { from: known.owner }),
         adopted: !renamed,
-        unconfirmed: true,
         previous: previousOf(existing),
       },
     };
@@ -315,23 +312,13 @@ async function takeOver(
   try {
     await updateSource(plan.target, updateTo(plan.input, identitySourceId), deps);
   } catch (error) {
-    const mayHaveTakenEffect = !(error instanceof ResourceError) || error.mayHaveTakenEffect;
     // Not taken over after all: the record goes back to what it was. If the update may still
     // apply, the record stays: the rollback's Delete then hands the source back.
     const written = await ownership.read(store);
-    if (takingOver && !mayHaveTakenEffect && ours(written?.owner)) {
+    if (takingOver && !mayHaveTakenEffect(error) && ours(written?.owner)) {
       await ownership.write(store, record, written);
     }
     throw error;
-  }
-  if (takingOver) {
-    // The update took effect: the takeover stands (a hand-back is now the stack's call).
-    const written = await ownership.read(store);
-    const handBack = written?.handBack;
-    if (written !== undefined && handBack !== undefined && ours(written.owner)) {
-      const { unconfirmed: _done, ...confirmed } = handBack;
-      await ownership.write(store, { ...written, handBack: confirmed }, written);
-    }
   }
   return identitySourceId;
 }
@@ -413,7 +400,7 @@ export async function afterCreate(
   };
   const result = { identitySourceId, answered, ...(answered && { live }) };
   const verdict = await bestEffort(
-    deps,
+    deps.log,
     'settle',
     () => records.settle(key, plan.requestId, result),
     'recorded',
@@ -423,10 +410,15 @@ export async function afterCreate(
     identitySourceId,
   });
   const close = (how: 'cleaned' | 'finished') =>
-    bestEffort(deps, 'close', () => records.closeCancelled(key, plan.requestId, how), undefined);
+    bestEffort(
+      deps.log,
+      'close',
+      () => records.closeCancelled(key, plan.requestId, how),
+      undefined,
+    );
   try {
     const source = { policyStoreId: plan.input.policyStoreId as string, identitySourceId };
-    await letGo(plan.target, source, key, deps);
+    await letGo(plan.target, source, key, deps, { givenUp: true });
   } catch (error) {
     log.error('Could not remove what the given-up request made; the request cleaning up will', {
       error: (error as Error)?.message,
@@ -441,22 +433,4 @@ export async function afterCreate(
 export function applied(properties: RawProperties): RawProperties {
   const { ServiceToken: _token, ServiceTimeout: _timeout, ...rest } = properties;
   return rest;
-}
-
-/** Record trouble never fails a request: it is logged and the work goes on without it. */
-export async function bestEffort<T>(
-  deps: Pick<ResourceDependencies, 'log'>,
-  step: string,
-  run: () => Promise<T>,
-  fallback: T,
-): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    deps.log.warn('Resource record unavailable; going on without it', {
-      step,
-      error: (error as Error)?.name,
-    });
-    return fallback;
-  }
 }

@@ -10,8 +10,8 @@
  * **Letting go** ({@link letGo}) of a source: deleted when the resource plainly owns it (or the
  * provider knows no owner); left alone when another resource owns it now (the cleanup Delete
  * after a rename); handed back with the configuration it had before a takeover — always when
- * the takeover was never answered SUCCESS, else when the stack (or its root stack) is rolling
- * back, or its status cannot be read.
+ * CloudFormation gave up on the request that took it over (it never took the source), else
+ * when the stack (or its root stack) is rolling back, or its status cannot be read.
  *
  * Each goes to the region, and with the role, of the Delete's own properties.
  */
@@ -19,7 +19,7 @@ import type { CreateIdentitySourceInput } from '@aws-sdk/client-verifiedpermissi
 import { sleep as realSleep } from '../backoff.js';
 import type { StoreKey } from '../persistence/ownership.js';
 import type { GaveUp, Making } from '../persistence/resource-record.js';
-import { ApiCallError, isRefusal } from './errors.js';
+import { ApiCallError, bestEffort, isRefusal, reasonOf } from './errors.js';
 import type {
   Answer,
   DeleteRequest,
@@ -66,10 +66,10 @@ export async function remove(request: DeleteRequest, deps: ResourceDependencies)
         identitySourceId: current.identitySourceId,
       };
       const outcome = await letGo(location.target, source, resource, deps);
-      if (outcome !== 'already-gone') {
-        await forget(resource, current.identitySourceId, deps);
-        return done;
-      }
+      // The resource no longer has it (a cleanup Delete of a replaced source leaves the new one).
+      const released = async () => deps.records?.released(resource, current.identitySourceId);
+      await bestEffort(deps.log, 'released', released, undefined);
+      if (outcome !== 'already-gone') return done;
       // Not found: the id may be one CloudFormation made up for a Create it gave up on.
     }
     // CloudFormation gave up on the Creates issued until this Delete (or in its second): with a
@@ -85,13 +85,7 @@ export async function remove(request: DeleteRequest, deps: ResourceDependencies)
     }
     return done;
   } catch (error) {
-    const reason =
-      error instanceof ApiCallError
-        ? error.message
-        : `internal error: ${(error as Error)?.message}`;
-    if (!(error instanceof ApiCallError))
-      deps.log.error('Unexpected error', { error: error as Error });
-    return { status: 'FAILED', physicalResourceId, reason };
+    return { status: 'FAILED', physicalResourceId, reason: reasonOf(error, deps.log) };
   }
 }
 
@@ -137,18 +131,6 @@ function locationOf(request: DeleteRequest, defaultRegion: string) {
   };
 }
 
-/** The Delete let go of the resource's source: the record forgets it as live. */
-async function forget(resource: ResourceKey, identitySourceId: string, deps: ResourceDependencies) {
-  try {
-    await deps.records?.released(resource, identitySourceId);
-  } catch (error) {
-    deps.log.warn('Resource record unavailable; going on without it', {
-      step: 'released',
-      error: (error as Error)?.name,
-    });
-  }
-}
-
 /** How often a request cleaning up looks whether the request it gave up on has finished. */
 const POLL_MS = 500;
 
@@ -169,16 +151,12 @@ export async function sweep(
   const { records, log } = deps;
   if (records === undefined) return undefined;
   const given = (m: Making) => which(m) && issuedBefore(m, gaveUp.at);
-  let found: Making | undefined;
-  try {
-    found = await records.cancel(resource, gaveUp, given);
-  } catch (error) {
-    log.warn('Resource record unavailable; going on without it', {
-      step: 'cancel',
-      error: (error as Error)?.name,
-    });
-    return undefined;
-  }
+  const found = await bestEffort(
+    log,
+    'cancel',
+    () => records.cancel(resource, gaveUp, given),
+    undefined,
+  );
   if (found === undefined) return undefined;
   log.info('Cleaning up after a request CloudFormation gave up on', {
     state: found.state,
@@ -197,12 +175,8 @@ export async function sweep(
   ) {
     if (found.identitySourceId !== keep) {
       const policyStoreId = found.input.policyStoreId as string;
-      await letGo(
-        target,
-        { policyStoreId, identitySourceId: found.identitySourceId },
-        resource,
-        deps,
-      );
+      const made = { policyStoreId, identitySourceId: found.identitySourceId };
+      await letGo(target, made, resource, deps, { givenUp: true });
     }
     return found;
   }
@@ -273,18 +247,14 @@ async function letGoUnconfirmed(
       sameResource(taken.owner, resource) &&
       taken.identitySourceId !== keep
     ) {
-      return letGo(
-        target,
-        { policyStoreId, identitySourceId: taken.identitySourceId },
-        resource,
-        deps,
-      );
+      const made = { policyStoreId, identitySourceId: taken.identitySourceId };
+      return letGo(target, made, resource, deps, { givenUp: true });
     }
     deps.log.info('Replayed create found nothing of this resource', { refusal: error.refusal });
     return 'nothing';
   }
   if (identitySourceId === keep) return 'nothing';
-  return letGo(target, { policyStoreId, identitySourceId }, resource, deps);
+  return letGo(target, { policyStoreId, identitySourceId }, resource, deps, { givenUp: true });
 }
 
 /**
@@ -300,6 +270,10 @@ export async function letGo(
   source: { readonly policyStoreId: string; readonly identitySourceId: string },
   resource: ResourceKey,
   deps: ResourceDependencies,
+  options: {
+    /** The source was made or taken by a request CloudFormation gave up on: it never took it. */
+    readonly givenUp?: boolean;
+  } = {},
 ): Promise<LetGo> {
   const { ownership, log } = deps;
   const { identitySourceId } = source;
@@ -326,7 +300,7 @@ export async function letGo(
   }
   const { handBack } = record;
   if (handBack === undefined) return deleteSource(target, source, deps);
-  if (handBack.unconfirmed !== true) {
+  if (options.givenUp !== true) {
     // Half the time left: the hand-back after it needs time too.
     const budget = (deps.workEndsAt - Date.now()) / 2;
     const rollingBack = await deps.stack?.rollingBack(resource.stackId, budget);

@@ -13,6 +13,7 @@
  * kind, and what a definitive error means for an identity source ({@link Refusal}).
  */
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import type { Log } from '../logger.js';
 
 export type ErrorKind = 'never-sent' | 'throttled' | 'outcome-unknown' | 'definitive';
 
@@ -221,4 +222,34 @@ export function createGivenUp(kind: 'create' | 'replacement'): RefusedError {
   return new RefusedError(
     `CloudFormation had already given up on this ${request}: a request of this resource issued after it (a Delete, or the rollback) was handled first (this one waited in the queue too long, or is a late duplicate); nothing was created`,
   );
+}
+
+/** The FAILED reason for an error: its own message, or — unexpected, and logged — an internal error. */
+export function reasonOf(error: unknown, log: Log): string {
+  if (error instanceof ResourceError) return error.message;
+  log.error('Unexpected error', { error: error as Error });
+  return `internal error: ${(error as Error)?.message ?? String(error)}`;
+}
+
+/** Whether the failed work may still have taken effect (unexpected errors: assume so). */
+export function mayHaveTakenEffect(error: unknown): boolean {
+  return !(error instanceof ResourceError) || error.mayHaveTakenEffect;
+}
+
+/** Trouble with the provider's own records never fails a request: logged, and the work goes on. */
+export async function bestEffort<T>(
+  log: Log,
+  step: string,
+  run: () => Promise<T>,
+  fallback: T,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    log.warn('Resource record unavailable; going on without it', {
+      step,
+      error: (error as Error)?.name,
+    });
+    return fallback;
+  }
 }

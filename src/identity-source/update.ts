@@ -18,7 +18,6 @@ import type { Making } from '../persistence/resource-record.js';
 import {
   afterCreate,
   applied,
-  bestEffort,
   type MakePlan,
   makePlan,
   makeSource,
@@ -27,7 +26,7 @@ import {
   summary,
 } from './create.js';
 import { sweep } from './delete.js';
-import { ResourceError } from './errors.js';
+import { bestEffort, reasonOf } from './errors.js';
 import type { IdentitySourceProperties } from './properties.js';
 import type { Answer, ResourceDependencies, UpdateRequest } from './resource.js';
 import { getSource, storeIdOf, type Target, updateSource } from './service.js';
@@ -163,12 +162,7 @@ export async function update(request: UpdateRequest, deps: ResourceDependencies)
       }
     }
   } catch (error) {
-    const known = error instanceof ResourceError;
-    if (!known) deps.log.error('Unexpected error', { error: error as Error });
-    const reason = known
-      ? error.message
-      : `internal error: ${(error as Error)?.message ?? String(error)}`;
-    return { status: 'FAILED', physicalResourceId, reason };
+    return { status: 'FAILED', physicalResourceId, reason: reasonOf(error, deps.log) };
   }
 }
 
@@ -226,9 +220,10 @@ export async function afterUpdate(
   deps: ResourceDependencies,
 ): Promise<void> {
   if (answer.status !== 'SUCCESS') return;
+  const identitySourceId = answer.physicalResourceId;
   const plan = planUpdate(request, deps);
-  if (plan.action === 'replace' && answer.physicalResourceId !== request.physicalResourceId) {
-    await afterCreate(plan.make, answer.physicalResourceId, delivered, deps);
+  if (plan.action === 'replace' && identitySourceId !== request.physicalResourceId) {
+    await afterCreate(plan.make, identitySourceId, delivered, deps);
     return;
   }
   if (!delivered || plan.action === 'reject' || deps.records === undefined) return;
@@ -241,11 +236,11 @@ export async function afterUpdate(
           policyStoreId: plan.properties.policyStoreId,
         };
   await bestEffort(
-    deps,
+    deps.log,
     'live',
     () =>
       records.applied(request.resource, {
-        identitySourceId: answer.physicalResourceId,
+        identitySourceId,
         policyStoreId,
         region: target.region,
         ...(target.roleArn !== undefined && { roleArn: target.roleArn }),

@@ -35,11 +35,6 @@ export interface OwnershipRecord {
     readonly from?: ResourceKey;
     /** Taken over under `AdoptExisting` (not a rename within the stack). */
     readonly adopted: boolean;
-    /**
-     * The takeover has not been answered SUCCESS (yet): if it never is, the source goes back to
-     * its owner as it was, whatever the stack's state.
-     */
-    readonly unconfirmed?: boolean;
     readonly previous: PreviousConfiguration;
   };
 }

@@ -46,6 +46,15 @@ const CLEARED_ON_BEGIN = [
   'issuedAt',
 ];
 
+/** A conditional update: attributes to set and remove, and the condition's own names and values. */
+interface Change {
+  readonly set?: Readonly<Record<string, unknown>>;
+  readonly remove?: readonly string[];
+  readonly condition?: string;
+  readonly names?: Readonly<Record<string, string>>;
+  readonly values?: Readonly<Record<string, unknown>>;
+}
+
 /**
  * @example
  * ```ts
@@ -61,21 +70,56 @@ export function resourceTable(options: {
   const documents = DynamoDBDocumentClient.from(options.client, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const keyOf = (key: ResourceKey) => ({
-    id: `resource#${key.stackId}#${key.logicalResourceId}`,
-  });
+  const Key = (key: ResourceKey) => ({ id: `resource#${key.stackId}#${key.logicalResourceId}` });
+  const expiration = () => Math.floor(Date.now() / 1000) + RECORD_TTL_SECONDS;
+
+  /** Applies a change; false when its condition failed. */
+  const change = async (key: ResourceKey, c: Change): Promise<boolean> => {
+    const set = Object.entries(c.set ?? {}).filter(([, value]) => value !== undefined);
+    const names: Record<string, string> = { ...c.names };
+    const values: Record<string, unknown> = { ...c.values };
+    const assignments = set.map(([name, value], i) => {
+      names[`#s${i}`] = name;
+      values[`:s${i}`] = value;
+      return `#s${i} = :s${i}`;
+    });
+    const removals = (c.remove ?? []).map((name, i) => {
+      names[`#r${i}`] = name;
+      return `#r${i}`;
+    });
+    const expression = [
+      assignments.length > 0 ? `SET ${assignments.join(', ')}` : '',
+      removals.length > 0 ? `REMOVE ${removals.join(', ')}` : '',
+    ].join(' ');
+    try {
+      await documents.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: Key(key),
+          UpdateExpression: expression.trim(),
+          ...(c.condition !== undefined && { ConditionExpression: c.condition }),
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  };
 
   const read = async (key: ResourceKey): Promise<ResourceRecordState | undefined> => {
     const { Item } = await documents.send(
-      new GetCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),
+      new GetCommand({ TableName: tableName, Key: Key(key), ConsistentRead: true }),
     );
     if (Item === undefined) return undefined;
     const {
-      id: _id,
+      id: _i,
       expiration: _e,
-      gaveUpAt: _g,
+      gaveUpAt: _a,
       gaveUpOn: _o,
-      gaveUpOnAt: _oa,
+      gaveUpOnAt: _t,
       live,
       ...making
     } = Item as RecordItem;
@@ -86,105 +130,53 @@ export function resourceTable(options: {
   };
   const readMaking = async (key: ResourceKey) => (await read(key))?.making;
 
-  const expiration = () => Math.floor(Date.now() / 1000) + RECORD_TTL_SECONDS;
-
   /** Sets attributes if `making` is in one of `from` for `requestId`; false when it was not. */
-  const transition = async (
+  const transition = (
     key: ResourceKey,
     requestId: string,
     from: readonly MakingState[],
     set: Partial<RecordItem>,
-  ): Promise<boolean> => {
-    const names: Record<string, string> = { '#state': 'state', '#requestId': 'requestId' };
-    const values: Record<string, unknown> = { ':requestId': requestId };
-    from.forEach((state, i) => {
-      values[`:from${i}`] = state;
+  ) =>
+    change(key, {
+      set,
+      condition: `#requestId = :requestId AND #state IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+      names: { '#state': 'state', '#requestId': 'requestId' },
+      values: {
+        ':requestId': requestId,
+        ...Object.fromEntries(from.map((f, i) => [`:from${i}`, f])),
+      },
     });
-    const assignments = Object.entries(set).map(([attribute, value], i) => {
-      names[`#a${i}`] = attribute;
-      values[`:v${i}`] = value;
-      return `#a${i} = :v${i}`;
-    });
-    return conditional(() =>
-      documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keyOf(key),
-          UpdateExpression: `SET ${assignments.join(', ')}`,
-          ConditionExpression: `#requestId = :requestId AND #state IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
-  };
 
   /** Records that CloudFormation gave up (a later time wins). */
-  const markGaveUp = async (key: ResourceKey, { at, only }: GaveUp): Promise<void> => {
-    const [time, token] = only === undefined ? ['gaveUpAt', undefined] : ['gaveUpOnAt', 'gaveUpOn'];
-    await conditional(() =>
-      documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keyOf(key),
-          UpdateExpression: `SET #at = :at${token ? ', #token = :token' : ''}, #expiration = if_not_exists(#expiration, :expiration)`,
-          ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
-          ExpressionAttributeNames: {
-            '#at': time,
-            '#expiration': 'expiration',
-            ...(token && { '#token': token }),
-          },
-          ExpressionAttributeValues: {
-            ':at': at,
-            ':expiration': expiration(),
-            ...(only !== undefined && { ':token': only }),
-          },
-        }),
-      ),
-    );
-  };
+  const markGaveUp = (key: ResourceKey, { at, only }: GaveUp) =>
+    change(key, {
+      set: only === undefined ? { gaveUpAt: at } : { gaveUpOnAt: at, gaveUpOn: only },
+      condition: 'attribute_not_exists(#at) OR #at < :at',
+      names: { '#at': only === undefined ? 'gaveUpAt' : 'gaveUpOnAt' },
+      values: { ':at': at },
+    });
 
   return {
     read,
     async begin(key, making) {
-      const set = { ...making, state: 'in-flight', expiration: expiration() };
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(set)) {
-        if (value === undefined) continue;
-        names[`#${name}`] = name;
-        values[`:${name}`] = value;
-      }
-      const cleared = CLEARED_ON_BEGIN.filter((name) => values[`:${name}`] === undefined);
-      for (const name of cleared) names[`#${name}`] = name;
-      // Refused when CloudFormation gave up on the resource in the request's second or later
-      // (X-Amz-Date has one-second resolution).
+      // Refused when CloudFormation gave up on the resource (or on this Create) in the request's
+      // second or later (X-Amz-Date has one-second resolution).
       const { issuedAt } = making;
-      if (issuedAt !== undefined) {
-        names['#gaveUpAt'] = 'gaveUpAt';
-        names['#gaveUpOn'] = 'gaveUpOn';
-        names['#gaveUpOnAt'] = 'gaveUpOnAt';
-        values[':issuedSecond'] = Math.floor(issuedAt / 1000) * 1000;
-        values[':token'] = making.input.clientToken;
-      }
-      const assignments = Object.keys(values)
-        .filter((v) => v !== ':issuedSecond' && v !== ':token')
-        .map((v) => `#${v.slice(1)} = ${v}`);
-      const begun = await conditional(() =>
-        documents.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression: `SET ${assignments.join(', ')}${cleared.length > 0 ? ` REMOVE ${cleared.map((n) => `#${n}`).join(', ')}` : ''}`,
-            ...(issuedAt !== undefined && {
-              ConditionExpression:
-                '(attribute_not_exists(#gaveUpAt) OR #gaveUpAt < :issuedSecond) AND (attribute_not_exists(#gaveUpOn) OR #gaveUpOn <> :token OR #gaveUpOnAt < :issuedSecond)',
-            }),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
+      const begun = await change(key, {
+        set: { ...making, state: 'in-flight', expiration: expiration() },
+        remove: CLEARED_ON_BEGIN.filter(
+          (name) => making[name as keyof typeof making] === undefined,
         ),
-      );
+        ...(issuedAt !== undefined && {
+          condition:
+            '(attribute_not_exists(#all) OR #all < :second) AND (attribute_not_exists(#on) OR #on <> :token OR #onAt < :second)',
+          names: { '#all': 'gaveUpAt', '#on': 'gaveUpOn', '#onAt': 'gaveUpOnAt' },
+          values: {
+            ':second': Math.floor(issuedAt / 1000) * 1000,
+            ':token': making.input.clientToken,
+          },
+        }),
+      });
       return begun ? 'begun' : 'given-up';
     },
     async settle(key, requestId, result: MakingResult) {
@@ -193,7 +185,7 @@ export function resourceTable(options: {
           ? {
               state: result.answered ? 'answered' : 'created',
               identitySourceId: result.identitySourceId,
-              ...(result.live !== undefined && { live: result.live }),
+              live: result.live,
             }
           : { state: 'failed', mayHaveTakenEffect: result.mayHaveTakenEffect };
       // A repeated delivery may answer a request whose first answer was lost: created → answered.
@@ -224,44 +216,16 @@ export function resourceTable(options: {
       return readMaking(key);
     },
     async applied(key, live) {
-      await documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keyOf(key),
-          UpdateExpression: 'SET #live = :live REMOVE #expiration',
-          ExpressionAttributeNames: { '#live': 'live', '#expiration': 'expiration' },
-          ExpressionAttributeValues: { ':live': live },
-        }),
-      );
+      await change(key, { set: { live }, remove: ['expiration'] });
     },
     async released(key, identitySourceId) {
-      await conditional(() =>
-        documents.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression: 'SET #expiration = :expiration REMOVE #live',
-            ConditionExpression: '#live.#id = :id',
-            ExpressionAttributeNames: {
-              '#live': 'live',
-              '#id': 'identitySourceId',
-              '#expiration': 'expiration',
-            },
-            ExpressionAttributeValues: { ':id': identitySourceId, ':expiration': expiration() },
-          }),
-        ),
-      );
+      await change(key, {
+        set: { expiration: expiration() },
+        remove: ['live'],
+        condition: '#live.#id = :id',
+        names: { '#live': 'live', '#id': 'identitySourceId' },
+        values: { ':id': identitySourceId },
+      });
     },
   };
-}
-
-/** Runs a conditional write: false when its condition failed. */
-async function conditional(send: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await send();
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
 }
