@@ -107,7 +107,7 @@ describe('driftOf', () => {
           groupConfiguration: { groupClaim: 'groups', groupEntityType: 'MyApp::Group' },
           tokenSelection,
         },
-      } as ConfigurationDetail,
+      } as unknown as ConfigurationDetail,
       principalEntityType: 'MyApp::User',
     });
     expect(
