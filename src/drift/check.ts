@@ -136,8 +136,8 @@ function recordQueue(pages: ManagedSourcePages, timeLeft: () => number) {
   let reading: Promise<void> | undefined;
   const readPage = async () => {
     const page = await iterator.next();
-    if (page.done) done = true;
-    else buffer.push(...page.value);
+    if (page.done || page.value.last) done = true;
+    if (!page.done) buffer.push(...page.value.records);
   };
   return {
     async next(): Promise<ManagedSourceRecord | undefined> {

@@ -40,14 +40,20 @@ export type ManagedSourceRecord =
       readonly problem: string;
     };
 
+/** One page of the table's managed sources; `last` when no page follows it. */
+export interface ManagedSourcePage {
+  readonly records: readonly ManagedSourceRecord[];
+  readonly last: boolean;
+}
+
 /** Pages of the table's managed sources; replaceable in tests. */
-export type ManagedSourcePages = () => AsyncIterable<readonly ManagedSourceRecord[]>;
+export type ManagedSourcePages = () => AsyncIterable<ManagedSourcePage>;
 
 /**
  * @example
  * ```ts
  * for await (const page of managedSources({ tableName, client: tableClient() })()) {
- *   for (const record of page) if (record.ok) console.log(record.source.identitySourceId);
+ *   for (const record of page.records) if (record.ok) console.log(record.source.identitySourceId);
  * }
  * ```
  */
@@ -73,8 +79,7 @@ export function managedSources(options: {
         }),
       );
       startKey = answer.LastEvaluatedKey;
-      const items = answer.Items ?? [];
-      if (items.length > 0) yield items.map(readRecord);
+      yield { records: (answer.Items ?? []).map(readRecord), last: startKey === undefined };
     } while (startKey !== undefined);
   };
 }

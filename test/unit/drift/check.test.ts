@@ -41,7 +41,7 @@ function table(records: ManagedSourceRecord[], pageSize: number) {
     pages: async function* () {
       for (let i = 0; i < records.length; i += pageSize) {
         read.pages++;
-        yield records.slice(i, i + pageSize);
+        yield { records: records.slice(i, i + pageSize), last: i + pageSize >= records.length };
       }
     },
   };

@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DynamoDbLocal, startDynamoDb } from '../../../local/dynamodb.js';
 import {
-  type ManagedSourceRecord,
+  type ManagedSourcePage,
   managedSources,
   readRecord,
 } from '../../../src/persistence/managed-sources.js';
@@ -35,7 +35,7 @@ afterAll(() => dynamo?.stop());
 
 describe('managedSources (a filtered Scan, page by page)', () => {
   it('reads every live resource record and nothing else, in pages', async () => {
-    const pages: (readonly ManagedSourceRecord[])[] = [];
+    const pages: ManagedSourcePage[] = [];
     for await (const page of managedSources({
       tableName: dynamo.tableName,
       client: dynamo.client,
@@ -43,7 +43,8 @@ describe('managedSources (a filtered Scan, page by page)', () => {
     })())
       pages.push(page);
     expect(pages.length).toBeGreaterThan(1);
-    const records = pages.flat();
+    expect(pages.map((p) => p.last)).toEqual([...pages.slice(1).map(() => false), true]);
+    const records = pages.flatMap((p) => p.records);
     expect(records.every((r) => r.ok)).toBe(true);
     expect(records.map((r) => (r.ok ? r.source.logicalResourceId : '')).sort()).toEqual(
       Array.from({ length: 7 }, (_, n) => `Source${n}`),
