@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type CloudFormationApi, startCloudFormationApi } from './cloudformation-api.js';
 import { type DynamoDbLocal, startDynamoDb } from './dynamodb.js';
+import { type EventBridgeStandIn, startEventBridge } from './eventbridge.js';
 import type { GenuineResponseHost } from './genuine-response-host.js';
 import { type InvokeResult, type LambdaProcess, startLambdaProcess } from './lambda-process.js';
 import {
@@ -45,6 +46,8 @@ export interface LocalStackOptions {
   readonly withSts?: boolean;
   /** With the CloudFormation API stand-in (`AWS_ENDPOINT_URL_CLOUDFORMATION`); the stack starts `CREATE_IN_PROGRESS`. */
   readonly withCloudFormation?: boolean;
+  /** With the EventBridge stand-in (`AWS_ENDPOINT_URL_EVENTBRIDGE`), for the drift check. */
+  readonly withEventBridge?: boolean;
   readonly bundlePath?: string;
   /**
    * ResponseURLs on CloudFormation's genuine response host of the stack's region, served over
@@ -129,6 +132,8 @@ export interface LocalStack {
   readonly sts: StsStandIn | undefined;
   /** With {@link LocalStackOptions.withCloudFormation}. */
   readonly cloudFormation: CloudFormationApi | undefined;
+  /** With {@link LocalStackOptions.withEventBridge}. */
+  readonly eventBridge: EventBridgeStandIn | undefined;
   readonly region: string;
   /** The function's own account (of its ARN and of its access key at the double). */
   readonly accountId: string;
@@ -158,6 +163,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const region = options.region ?? 'eu-west-1';
   const sts = options.withSts ? await startSts() : undefined;
   const cloudFormation = options.withCloudFormation ? await startCloudFormationApi() : undefined;
+  const eventBridge = options.withEventBridge ? await startEventBridge() : undefined;
   const verifiedPermissions = await startVerifiedPermissionsDouble({
     // the function's own key is the function's account; STS's are their roles' accounts
     accountOf: (key) => (key === env.AWS_ACCESS_KEY_ID ? FUNCTION_ACCOUNT : sts?.accountOf(key)),
@@ -172,6 +178,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_VERIFIEDPERMISSIONS: verifiedPermissions.endpoint,
     ...(sts && { AWS_ENDPOINT_URL_STS: sts.endpoint }),
     ...(cloudFormation && { AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.endpoint }),
+    ...(eventBridge && { AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint }),
     RESPONSE_URL_ALLOWED_HOSTS: '127.0.0.1',
     POWERTOOLS_SERVICE_NAME: 'verified-permissions-identity-source-provider',
     POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -286,6 +293,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     lambda,
     sts,
     cloudFormation,
+    eventBridge,
     region,
     accountId: FUNCTION_ACCOUNT,
     stackId,
@@ -320,6 +328,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         bucket.stop(),
         sts?.close(),
         cloudFormation?.close(),
+        eventBridge?.close(),
       ]);
     },
   };

@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: builds the provider and measures it as deployed — cold start beside bare node
  * and the unbundled build, network calls and warm latency per request, peak memory, N resources
- * at once under write throttling — and
+ * at once under write throttling, the drift check over 10, 100 and 1 000 sources — and
  * rewrites the generated part of `docs/benchmarks.md` (the hand-written findings below it stay).
  *
  * The parts live in `scripts/bench/`; this file runs them in order and reports progress on
  * stderr. Nothing is written outside `docs/benchmarks.md`, `dist/` (the normal build) and a
- * temporary directory that is removed at the end.
+ * temporary directory that is removed at the end. `npm run bench -- --drift-only` measures only
+ * the drift check and rewrites only its section.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,8 +15,9 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { yamlParse } from 'yaml-cfn';
 import { buildUnbundled, measureColdStarts } from './bench/cold-start.js';
+import { type DriftRun, runDrift } from './bench/drift-run.js';
 import { type LoadRun, runLoad } from './bench/load-run.js';
-import { renderReport } from './bench/report.js';
+import { DRIFT_HEADING, renderDrift, renderReport } from './bench/report.js';
 import { measureWarmRun } from './bench/warm-run.js';
 import { build, projectRoot } from './build.js';
 
@@ -27,6 +29,9 @@ const LATENCY_WARMUPS = 10;
 const LOAD_RESOURCES = [10, 30, 100];
 const LOAD_ENVIRONMENTS = [4, 25];
 const LOAD_LIMITS = { perStoreWritesPerSecond: 1, accountWritesPerSecond: 10, timeoutMs: 120_000 };
+/** The drift check's runs: N managed sources, and warm invocations after the cold one. */
+const DRIFT_RESOURCES = [10, 100, 1_000];
+const DRIFT_WARM_RUNS = 3;
 /** The memory size whose heap limits the warm run imitates (the goal: 128 MB works). */
 const JUDGED_MEMORY_MB = 128;
 const REPORT_PATH = join(projectRoot, 'docs/benchmarks.md');
@@ -64,9 +69,40 @@ async function templateNodeOptions(): Promise<string> {
   return typeof value === 'string' ? value : '';
 }
 
+async function measureDrift(): Promise<DriftRun[]> {
+  const runs: DriftRun[] = [];
+  for (const resources of DRIFT_RESOURCES) {
+    progress(`drift check: ${resources} managed sources`);
+    runs.push(await runDrift({ resources, warmRuns: DRIFT_WARM_RUNS, env: QUIET_SDK }));
+  }
+  return runs;
+}
+
+/**
+ * `--drift-only`: measures the drift check alone and rewrites only its section of the report
+ * (the rest of `docs/benchmarks.md` stays as the last full run wrote it).
+ */
+async function driftOnly(): Promise<void> {
+  progress('building dist/ (scripts/build.ts)');
+  await build({ quiet: true });
+  const section = renderDrift(await measureDrift());
+  const previous = await readFile(REPORT_PATH, 'utf8');
+  const start = previous.indexOf(DRIFT_HEADING);
+  const before = start < 0 ? previous.indexOf('## Commands') : start;
+  if (before < 0) throw new Error(`${REPORT_PATH} has no "## Commands" section to put it before`);
+  const next = previous.indexOf('\n## ', before + 1);
+  const end = start < 0 ? before : next < 0 ? previous.length : next + 1;
+  const note = `_This section: \`npm run bench -- --drift-only\` on ${new Date().toISOString()}._`;
+  await writeFile(
+    REPORT_PATH,
+    `${previous.slice(0, before)}${section}\n\n${note}\n\n${previous.slice(end)}`,
+  );
+  progress(`wrote the drift section of ${REPORT_PATH}`);
+}
+
 async function main(): Promise<void> {
   const date = new Date().toISOString();
-  progress('building dist/handler.mjs (scripts/build.ts)');
+  progress('building dist/handler.mjs and dist/drift.mjs (scripts/build.ts)');
   await build({ quiet: true });
   const bundlePath = join(projectRoot, 'dist/handler.mjs');
   const nodeOptions = await templateNodeOptions();
@@ -92,6 +128,8 @@ async function main(): Promise<void> {
       load.push(await runLoad({ ...options, env: QUIET_SDK }));
     }
   }
+
+  const drift = await measureDrift();
 
   progress('building the unbundled handler');
   const unbundled = await buildUnbundled(projectRoot);
@@ -139,6 +177,7 @@ async function main(): Promise<void> {
       mapBytes: (await stat(`${bundlePath}.map`)).size,
       warm,
       load,
+      drift,
       probeEnv,
       paths: { projectRoot, scratchDir: unbundled.dir },
     });
@@ -151,4 +190,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv.includes('--drift-only')) await driftOnly();
+else await main();

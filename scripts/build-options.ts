@@ -1,9 +1,11 @@
 /**
- * The one definition of how the provider is bundled. `npm run build` uses it, and
+ * The one definition of how the provider and its drift check are bundled (two entry points,
+ * each its own self-contained bundle of the same sources: `sam build` builds each function on
+ * its own, so the bundles cannot share chunks). `npm run build` uses it, and
  * `template.yaml`'s `Metadata.BuildProperties` must say the same, so that `sam build` and
  * `npm run build` produce the same `handler.mjs` and `handler.mjs.map`, byte for byte
  * (test/deploy/build-settings.test.ts runs the esbuild command line SAM derives from them
- * and compares the files).
+ * and compares the files; the same for `drift.mjs`).
  */
 import type { BuildOptions } from 'esbuild';
 
@@ -32,4 +34,14 @@ export const bundleOptions = {
   mainFields: ['module', 'main'],
   banner: { js: requireBanner },
   logLevel: 'warning',
+} satisfies BuildOptions;
+
+/** The drift check's entry point and bundle (`drift.handler`); otherwise built as the provider. */
+export const driftEntryPoint = 'src/drift.ts';
+export const driftOutfile = 'dist/drift.mjs';
+
+export const driftBundleOptions = {
+  ...bundleOptions,
+  entryPoints: [driftEntryPoint],
+  outfile: driftOutfile,
 } satisfies BuildOptions;

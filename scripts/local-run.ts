@@ -9,6 +9,7 @@
 import { pathToFileURL } from 'node:url';
 import { build } from './build.js';
 import { type CliOptions, parseCliOptions, USAGE } from './local-run/cli.js';
+import type { DriftReport } from './local-run/drift-step.js';
 import { runLifecycle } from './local-run/lifecycle.js';
 import { startLocalTarget } from './local-run/local-target.js';
 import { renderText, styleFor } from './local-run/report-text.js';
@@ -49,10 +50,12 @@ export async function main(args: readonly string[]): Promise<number> {
 async function run(options: CliOptions): Promise<RunResult> {
   const plan = await loadRunPlan(options);
   if (options.build) {
-    progress('building dist/handler.mjs…');
+    progress('building dist/handler.mjs and dist/drift.mjs…');
     await build({ quiet: true });
   }
-  progress('starting local stand-ins (Verified Permissions double, dynalite, S3, function)…');
+  progress(
+    'starting local stand-ins (Verified Permissions double, dynalite, S3, EventBridge, function)…',
+  );
   const target = await startLocalTarget({ region: options.region });
   const interrupted = (signal: NodeJS.Signals): void => {
     progress(`${signal}: stopping local stand-ins…`);
@@ -61,11 +64,21 @@ async function run(options: CliOptions): Promise<RunResult> {
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     const models = plan.resolve(target.identity);
+    let drift: DriftReport | undefined;
+    let sent = 0;
     const { steps, notes } = await runLifecycle(models, {
+      beforeDelete: async (live) => {
+        progress("drift check (a source changed behind the stack's back)…");
+        drift = await target.checkDrift(live, sent);
+        progress(
+          `  → ${drift.result ? JSON.stringify(drift.result) : (drift.error ?? 'no result')}`,
+        );
+      },
       prepare: (model) => target.prepare(model),
       send: async (request) => {
         progress(`${request.requestType} ${request.logicalId}${phaseNote(request.phase)}…`);
         const step = await target.send(request);
+        sent++;
         progress(`  → ${step.response?.Status ?? 'no response'}`);
         return step;
       },
@@ -80,6 +93,7 @@ async function run(options: CliOptions): Promise<RunResult> {
       policyStores: target.policyStores,
       steps,
       notes,
+      ...(drift && { drift }),
       identitySourcesLeft: target.identitySources(),
       expectFailure: options.expectFailure,
       exitCode: failed === options.expectFailure ? 0 : 1,

@@ -99,9 +99,11 @@ export const USAGE = `Usage: npm start -- [options] [template]
 
 Runs the Custom::VerifiedPermissionsIdentitySource resources of a CloudFormation template
 through the built provider (dist/handler.mjs) the way CloudFormation would: Create, Update,
-Delete. Everything is local: a Verified Permissions test double, dynalite for the idempotency
-table, a local S3 bucket for the pre-signed ResponseURLs, and the bundle in a Lambda-like
-child process. No AWS account, no network.
+Delete. Before the Delete, one identity source is changed behind the stack's back and the
+drift check (dist/drift.mjs) runs once: its result and the events it put on the bus are in
+the report. Everything is local: a Verified Permissions test double, dynalite for the
+idempotency table, a local S3 bucket for the pre-signed ResponseURLs, an EventBridge stand-in,
+and the bundles in Lambda-like child processes. No AWS account, no network.
 
 Options
   -t, --template <file>     the template to create (default ${DEFAULT_TEMPLATE})
@@ -117,7 +119,7 @@ Options
       --json                print one JSON document with every step instead of text
       --logs                show the function's own log lines
       --expect-failure      succeed only if some response is FAILED
-      --no-build            use the existing dist/handler.mjs instead of building it
+      --no-build            use the existing dist/ bundles instead of building them
   -h, --help                this text
 
 What it resolves

@@ -17,6 +17,8 @@ export interface LifecycleHooks {
   send(request: StepRequest): Promise<Step>;
   /** Called once before a phase with its model (e.g. to add its policy stores to the double). */
   prepare(model: StackModel): Promise<void> | void;
+  /** Called once the stack is created and updated, before its Delete, with the live resources. */
+  beforeDelete?(live: ReadonlyMap<string, LiveResource>): Promise<void>;
 }
 
 /** The steps taken, and notes about what CloudFormation would do without a request. */
@@ -25,7 +27,8 @@ export interface LifecycleResult {
   readonly notes: string[];
 }
 
-interface LiveResource {
+/** A resource the stack holds: its physical id and the properties last applied. */
+export interface LiveResource {
   physicalId: string;
   properties: Record<string, unknown>;
 }
@@ -65,6 +68,7 @@ export async function runLifecycle(
     await hooks.prepare(models.update);
     await updatePhase(models.update, live, send, notes);
   }
+  await hooks.beforeDelete?.(live);
   for (const [logicalId, resource] of [...live].reverse()) {
     await send({ phase: 'delete', requestType: 'Delete', logicalId, ...liveRequest(resource) });
   }

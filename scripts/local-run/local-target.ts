@@ -1,11 +1,14 @@
 /**
  * The local stand-ins the run drives: `startLocalStack` from `local/` (the Verified
- * Permissions double, dynalite, the response bucket, the bundle in a Lambda-like process),
+ * Permissions double, dynalite, the response bucket, EventBridge, the bundle in a Lambda-like
+ * process),
  * wrapped so that it takes the lifecycle's requests and gives back {@link Step}s.
  *
  * @module
  */
 import { type LocalStack, startLocalStack } from '../../local/local-stack.js';
+import { type DriftReport, runDriftStep } from './drift-step.js';
+import type { LiveResource } from './lifecycle.js';
 import type { Step, StepRequest } from './run-result.js';
 import type { LocalStackIdentity } from './simulated-stack.js';
 import type { PolicyStoreNeed, StackModel } from './stack-model.js';
@@ -18,6 +21,8 @@ export interface LocalTarget {
   /** Adds the model's policy stores the double does not have yet (by id: a store has one region). */
   prepare(model: StackModel): void;
   send(request: StepRequest): Promise<Step>;
+  /** Changes a live source behind the stack's back and runs the drift check (`drift-step.ts`). */
+  checkDrift(live: ReadonlyMap<string, LiveResource>, afterStep: number): Promise<DriftReport>;
   /** Ids of the identity sources the double holds now. */
   identitySources(): string[];
   close(): Promise<void>;
@@ -34,6 +39,7 @@ export interface LocalTargetOptions {
 export async function startLocalTarget(options: LocalTargetOptions): Promise<LocalTarget> {
   const stack: LocalStack = await startLocalStack({
     region: options.region,
+    withEventBridge: true,
     ...(options.bundlePath !== undefined && { bundlePath: options.bundlePath }),
   });
   const added: PolicyStoreNeed[] = [];
@@ -80,6 +86,7 @@ export async function startLocalTarget(options: LocalTargetOptions): Promise<Loc
         logs: invocation.logs,
       };
     },
+    checkDrift: (live, afterStep) => runDriftStep(stack, live, afterStep),
     identitySources: () =>
       stack.verifiedPermissions.identitySources().map((source) => source.identitySourceId),
     close: () => stack.close(),

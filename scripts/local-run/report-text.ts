@@ -7,6 +7,7 @@
  * @module
  */
 import { isDeepStrictEqual } from 'node:util';
+import type { DriftReport } from './drift-step.js';
 import { type RunResult, type Step, stepFailed } from './run-result.js';
 import { isRecord } from './template.js';
 
@@ -43,11 +44,16 @@ export function renderText(result: RunResult, options: TextOptions): string {
     const previous = lastProperties.get(step.request.logicalId);
     const same = previous && isDeepStrictEqual(previous.properties, step.request.properties);
     lines.push('', ...renderStep(step, index + 1, same ? previous.step : undefined, options));
+    if (result.drift?.afterStep === index + 1)
+      lines.push('', ...renderDrift(result.drift, options));
     lastProperties.set(step.request.logicalId, {
       step: index + 1,
       properties: step.request.properties,
     });
   });
+  if (result.drift !== undefined && result.drift.afterStep === 0) {
+    lines.push('', ...renderDrift(result.drift, options));
+  }
   if (result.notes.length > 0) {
     lines.push('', style.heading('Notes'), ...result.notes.map((note) => `  ${note}`));
   }
@@ -122,6 +128,50 @@ function renderStep(
   if (logs) {
     lines.push(style.label(`Function logs (${step.logs.length})`));
     for (const line of step.logs) lines.push(style.dim(`  ${formatLogLine(line)}`));
+  }
+  return lines;
+}
+
+/** The drift check's part of the report: the change made, the counts, the events. */
+function renderDrift(drift: DriftReport, { style, logs }: TextOptions): string[] {
+  const title = '── Drift check (the stack created and updated, before its Delete) ';
+  const lines = [style.heading(title.padEnd(RULE_WIDTH, '─'))];
+  lines.push(style.label("Changed behind the stack's back"));
+  lines.push(
+    drift.change
+      ? `  ${drift.change.logicalId} (${drift.change.identitySourceId}): ${drift.change.what}`
+      : style.dim('  nothing (no identity source to change)'),
+  );
+  lines.push(style.label('Result'));
+  if (drift.result) {
+    lines.push(
+      `  ${Object.entries(drift.result)
+        .filter(([, value]) => typeof value === 'number')
+        .map(([key, value]) => `${key} ${value}`)
+        .join(', ')}`,
+    );
+  }
+  if (drift.error) lines.push(style.bad(`  invocation error: ${drift.error}`));
+  lines.push(style.label(`Events on the bus (${drift.events.length})`));
+  for (const event of drift.events) {
+    const repaired = event.Repaired === true ? ' (repaired)' : '';
+    lines.push(
+      `  ${style.bad(String(event.Status))} ${String(event.LogicalResourceId)} ${String(event.IdentitySourceId)}${repaired}`,
+    );
+    for (const difference of (event.Differences ?? []) as {
+      Path: string;
+      Expected: unknown;
+      Actual: unknown;
+    }[]) {
+      lines.push(
+        `    ${difference.Path}: ${shown(difference.Expected ?? undefined)} → ${shown(difference.Actual ?? undefined)}`,
+      );
+    }
+  }
+  lines.push(style.dim(`  (${Math.round(drift.durationMs)} ms)`));
+  if (logs) {
+    lines.push(style.label(`Drift check logs (${drift.logs.length})`));
+    for (const line of drift.logs) lines.push(style.dim(`  ${formatLogLine(line)}`));
   }
   return lines;
 }

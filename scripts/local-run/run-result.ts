@@ -7,6 +7,7 @@
  * @module
  */
 import type { CloudFormationResponse } from '../../local/local-stack.js';
+import type { DriftReport } from './drift-step.js';
 import type { PolicyStoreNeed } from './stack-model.js';
 
 /**
@@ -68,6 +69,8 @@ export interface RunResult {
   readonly steps: readonly Step[];
   /** Things CloudFormation did or did not do that have no step (e.g. an Update skipped). */
   readonly notes: readonly string[];
+  /** The drift check run after the Create and Update (undefined: the stack never stood). */
+  readonly drift?: DriftReport;
   /** Identity sources still in the double after the run (should be none). */
   readonly identitySourcesLeft: readonly string[];
   readonly expectFailure: boolean;
@@ -105,6 +108,18 @@ export function renderJson(result: RunResult, options: JsonOptions): string {
       ...(options.logs && { logs: step.logs }),
     })),
     notes: result.notes,
+    drift:
+      result.drift === undefined
+        ? null
+        : {
+            afterStep: result.drift.afterStep,
+            change: result.drift.change ?? null,
+            result: result.drift.result,
+            events: result.drift.events,
+            durationMs: Math.round(result.drift.durationMs),
+            error: result.drift.error ?? null,
+            ...(options.logs && { logs: result.drift.logs }),
+          },
     identitySourcesLeft: result.identitySourcesLeft,
     outcome: {
       requests: result.steps.length,

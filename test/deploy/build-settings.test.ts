@@ -12,11 +12,21 @@
  * (.aws-sam/build/Function), shows that there only the relative paths in `sources` differ:
  * they name the same files, and the code and every other byte of the map are the same. (Without
  * --build-in-source, SAM builds from a scratch copy of the sources, so they name the copy.)
+ *
+ * The drift check's function (`DriftFunction`, `drift.mjs`) is held to the same: its
+ * BuildProperties are the provider's but the entry point, and its bundle is byte for byte
+ * `npm run build`'s.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleOptions, entryPoint, target } from '../../scripts/build-options.js';
+import {
+  bundleOptions,
+  driftBundleOptions,
+  driftEntryPoint,
+  entryPoint,
+  target,
+} from '../../scripts/build-options.js';
 import { runTool } from './support/external-tools.js';
 import { samEsbuildArgs, snakeCase } from './support/sam-esbuild.js';
 import { loadTemplate, PROVIDER_TEMPLATE, projectRoot } from './support/templates.js';
@@ -29,32 +39,44 @@ const ESBUILD = join(projectRoot, 'node_modules', '.bin', 'esbuild');
 const npmOutDir = join(projectRoot, 'dist');
 
 /** Runs esbuild as `sam build` would, into `outdir`; returns the arguments. */
-async function samBuild(outdir: string): Promise<string[]> {
-  const args = samEsbuildArgs(metadata.BuildProperties, {
+async function samBuild(
+  outdir: string,
+  buildProperties = metadata.BuildProperties,
+  handler = String(props.Handler),
+): Promise<string[]> {
+  const args = samEsbuildArgs(buildProperties, {
     outdir: relative(projectRoot, outdir),
-    handler: String(props.Handler),
+    handler,
   });
   const { code, stderr } = await runTool(ESBUILD, args, { cwd: projectRoot, install: 'npm ci' });
   if (code !== 0) throw new Error(`esbuild ${args.join(' ')} failed: ${stderr}`);
   return args;
 }
 
+const drift = template.Resources.DriftFunction!;
+const driftProps = drift.Properties as Record<string, unknown>;
+const driftMetadata = drift.Metadata as typeof metadata;
+
 let samOutDir: string;
 let deepRoot: string;
+let driftOutDir: string;
 let samArgs: string[];
 
 beforeAll(async () => {
   // Beside dist/, so that the map's relative `sources` can be compared (see above).
   samOutDir = await mkdtemp(join(projectRoot, '.sam-build-'));
   deepRoot = await mkdtemp(join(projectRoot, '.sam-build-'));
+  driftOutDir = await mkdtemp(join(projectRoot, '.sam-build-'));
   [samArgs] = await Promise.all([
     samBuild(samOutDir),
     samBuild(join(deepRoot, 'build', 'Function')),
+    samBuild(driftOutDir, driftMetadata.BuildProperties, String(driftProps.Handler)),
   ]);
 }, 60_000);
 
 afterAll(async () => {
-  for (const dir of [samOutDir, deepRoot]) if (dir) await rm(dir, { recursive: true, force: true });
+  for (const dir of [samOutDir, deepRoot, driftOutDir])
+    if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('sam build and npm run build', () => {
@@ -116,6 +138,27 @@ describe('sam build and npm run build', () => {
       ]),
     );
     expect(metadata.BuildProperties.SourcesContent).toBe('false');
+  });
+});
+
+describe('sam build and npm run build, for the drift check (DriftFunction)', () => {
+  it('build it as the provider, but from its own entry point', () => {
+    expect(driftMetadata.BuildMethod).toBe('esbuild');
+    const { EntryPoints, ...rest } = driftMetadata.BuildProperties;
+    const { EntryPoints: _provider, ...providerRest } = metadata.BuildProperties;
+    expect(EntryPoints).toEqual([driftEntryPoint]);
+    expect(rest).toEqual(providerRest);
+    expect(basename(driftBundleOptions.outfile)).toBe('drift.mjs');
+    expect(driftProps.Handler).toBe('drift.handler');
+  });
+
+  it('write the same drift.mjs and drift.mjs.map, byte for byte', async () => {
+    expect((await readdir(driftOutDir)).sort()).toEqual(['drift.mjs', 'drift.mjs.map']);
+    for (const file of ['drift.mjs', 'drift.mjs.map']) {
+      const sam = await readFile(join(driftOutDir, file));
+      const npm = await readFile(join(npmOutDir, file));
+      expect(sam.equals(npm), file).toBe(true);
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * template.yaml, the provider stack: least-privilege IAM (for a deployment without and with
  * AssumableRoleArns), FIPS endpoints, the idempotency table, logging, parameters, timeout and
- * outputs, as CONTRACT.md and the README promise them.
+ * outputs, and the drift check's function and schedule, as CONTRACT.md and the README promise
+ * them.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -17,8 +18,9 @@ const template = await loadTemplate(PROVIDER_TEMPLATE);
 const functions = Object.entries(template.Resources).filter(
   ([, r]) => r.Type === 'AWS::Serverless::Function',
 );
-const [functionId, fn] = functions[0] ?? [];
+const [functionId, fn] = functions.find(([id]) => id === 'Function') ?? [];
 const props = (fn?.Properties ?? {}) as Record<string, unknown>;
+const driftProps = (template.Resources.DriftFunction?.Properties ?? {}) as Record<string, unknown>;
 
 interface Statement {
   Sid?: string;
@@ -32,8 +34,11 @@ interface Statement {
  * The inline policy statements of the function (every Policies entry must be a document), as a
  * deployment with these parameter values gets them (Fn::If decided).
  */
-function statements(parameters: DeploymentParameters = NO_ROLES): Statement[] {
-  const policies = props.Policies;
+function statements(
+  parameters: DeploymentParameters = NO_ROLES,
+  functionProps: Record<string, unknown> = props,
+): Statement[] {
+  const policies = functionProps.Policies;
   expect(Array.isArray(policies), 'Policies is a list').toBe(true);
   return (policies as unknown[]).flatMap((policy) => {
     expect(policy, 'only inline policy documents (no managed policy names)').toBeTypeOf('object');
@@ -77,8 +82,8 @@ const ALWAYS = [
 ];
 
 describe('the provider function', () => {
-  it('is the one function of the template', () => {
-    expect(functions.map(([id]) => id)).toEqual(['Function']);
+  it('is one of the two functions of the template, beside the drift check', () => {
+    expect(functions.map(([id]) => id).sort()).toEqual(['DriftFunction', 'Function']);
   });
 
   it('runs Node.js 22 on arm64 from the bundled handler', () => {
@@ -248,15 +253,16 @@ describe('the idempotency table', () => {
 });
 
 describe('logging', () => {
-  it('keeps the function logs for LogRetentionInDays in a log group named after the function', () => {
+  it("keeps each function's logs for LogRetentionInDays in a log group named after it", () => {
     const groups = Object.values(template.Resources).filter(
       (r) => r.Type === 'AWS::Logs::LogGroup',
     );
-    expect(groups).toHaveLength(1);
-    expect(groups[0]?.Properties).toEqual({
-      LogGroupName: { 'Fn::Sub': `/aws/lambda/\${${functionId}}` },
-      RetentionInDays: { Ref: 'LogRetentionInDays' },
-    });
+    expect(groups.map((g) => g.Properties)).toEqual(
+      [functionId, 'DriftFunction'].map((id) => ({
+        LogGroupName: { 'Fn::Sub': `/aws/lambda/\${${id}}` },
+        RetentionInDays: { Ref: 'LogRetentionInDays' },
+      })),
+    );
   });
 });
 
@@ -313,9 +319,45 @@ describe('parameters', () => {
     expect(conditionHolds('HasAssumableRoles', template, TWO_ROLES)).toBe(true);
   });
 
+  it('DriftCheckSchedule is a Scheduler expression, daily by default, or empty for none', () => {
+    const parameter = template.Parameters?.DriftCheckSchedule;
+    expect(parameter).toMatchObject({ Type: 'String', Default: 'rate(1 day)' });
+    const pattern = new RegExp(String(parameter?.AllowedPattern));
+    for (const good of [
+      '',
+      'rate(1 day)',
+      'rate(6 hours)',
+      'cron(0 3 * * ? *)',
+      'at(2027-01-01T00:00:00)',
+    ])
+      expect(pattern.test(good), good).toBe(true);
+    for (const bad of ['daily', '1 day', 'rate 1 day']) expect(pattern.test(bad), bad).toBe(false);
+    expect(conditionHolds('HasDriftSchedule', template, {})).toBe(true);
+    expect(conditionHolds('HasDriftSchedule', template, { DriftCheckSchedule: '' })).toBe(false);
+  });
+
+  it('DriftEventBusName is a bus name, the default bus by default; DriftRepair is off by default', () => {
+    const bus = template.Parameters?.DriftEventBusName;
+    expect(bus).toMatchObject({ Type: 'String', Default: 'default' });
+    const pattern = new RegExp(String(bus?.AllowedPattern));
+    expect(pattern.test('platform-alerts')).toBe(true);
+    for (const bad of ['', '*', 'arn:aws:events:us-east-1:123456789012:event-bus/x'])
+      expect(pattern.test(bad), bad).toBe(false);
+    expect(template.Parameters?.DriftRepair).toMatchObject({
+      Type: 'String',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
+    expect(conditionHolds('DriftRepairOn', template, {})).toBe(false);
+    expect(conditionHolds('DriftRepairOn', template, { DriftRepair: 'true' })).toBe(true);
+  });
+
   it('are the only parameters', () => {
     expect(Object.keys(template.Parameters ?? {}).sort()).toEqual([
       'AssumableRoleArns',
+      'DriftCheckSchedule',
+      'DriftEventBusName',
+      'DriftRepair',
       'LogLevel',
       'LogRetentionInDays',
       'UseFipsEndpoint',
@@ -382,6 +424,111 @@ describe('FIPS endpoints', () => {
   });
 });
 
+describe('the drift check function', () => {
+  const driftOnly = (parameters: DeploymentParameters) => statements(parameters, driftProps);
+  const actions = (parameters: DeploymentParameters) =>
+    driftOnly(parameters).flatMap(actionsOf).sort();
+  const READ = ['dynamodb:Scan', 'events:PutEvents', 'verifiedpermissions:GetIdentitySource'];
+  const REPAIR = [
+    'cognito-idp:DescribeUserPool',
+    'cognito-idp:ListUserPoolClients',
+    'verifiedpermissions:UpdateIdentitySource',
+  ];
+
+  it('runs drift.handler from the same code, runtime and architecture as the provider function', () => {
+    expect(driftProps.Handler).toBe('drift.handler');
+    expect(driftProps.CodeUri).toBe(props.CodeUri);
+    expect(driftProps.Runtime).toBe(props.Runtime);
+    expect(driftProps.Architectures).toEqual(props.Architectures);
+    expect(driftProps.Timeout as number).toBeLessThanOrEqual(900);
+  });
+
+  it('gets the table, the bus and the repair switch from the environment the contract names', () => {
+    const variables = (driftProps.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables).toMatchObject({
+      IDEMPOTENCY_TABLE_NAME: { Ref: 'IdempotencyTable' },
+      DRIFT_EVENT_BUS_NAME: { Ref: 'DriftEventBusName' },
+      DRIFT_REPAIR: { Ref: 'DriftRepair' },
+      AWS_USE_FIPS_ENDPOINT: { Ref: 'UseFipsEndpoint' },
+    });
+  });
+
+  it('may only read: Scan the table, Get sources, put events; Update only with DriftRepair; roles only when listed', () => {
+    expect(actions(NO_ROLES)).toEqual(READ);
+    expect(actions({ ...NO_ROLES, DriftRepair: 'true' })).toEqual([...READ, ...REPAIR].sort());
+    expect(actions(TWO_ROLES)).toEqual([...READ, ...REPAIR, ...STS_ACTIONS].sort());
+    for (const statement of driftOnly(TWO_ROLES)) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+    }
+  });
+
+  it('scans only the table, puts events only on the one bus, assumes only the listed roles', () => {
+    const resourceFor = (action: string, parameters = TWO_ROLES) =>
+      driftOnly(parameters)
+        .filter((s) => actionsOf(s).includes(action))
+        .map((s) => s.Resource);
+    expect(resourceFor('dynamodb:Scan')).toEqual([{ 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] }]);
+    expect(resourceFor('events:PutEvents')).toEqual([
+      {
+        'Fn::Sub':
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax
+          'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${DriftEventBusName}',
+      },
+    ]);
+    expect(resourceFor('sts:AssumeRole')).toEqual([TWO_ROLES.AssumableRoleArns]);
+    expect(resourceFor('sts:AssumeRole', NO_ROLES)).toEqual([]);
+  });
+
+  it('names, for each action, the resource type the Service Authorization Reference gives it', async () => {
+    const all = [...new Set(driftOnly(TWO_ROLES).flatMap(actionsOf))];
+    const formats = await runPythonDriver<Record<string, Record<string, string[]> | null>>(
+      'iam_resource_types.py',
+      all,
+    );
+    for (const statement of driftOnly(TWO_ROLES)) {
+      for (const action of actionsOf(statement)) {
+        const patterns = Object.values(formats[action] ?? {})
+          .flat()
+          .map(arnPattern);
+        expect(patterns.length, `${action} has resource types`).toBeGreaterThan(0);
+        for (const resource of resourcesOf(statement)) {
+          const arn = exampleArn(resource);
+          expect(
+            patterns.some((p) => p.test(arn)),
+            `${action} on ${arn}`,
+          ).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('runs on an EventBridge Scheduler schedule of DriftCheckSchedule, only when one is given', () => {
+    const schedule = template.Resources.DriftSchedule as CfnResource;
+    expect(schedule.Type).toBe('AWS::Scheduler::Schedule');
+    expect(schedule.Condition).toBe('HasDriftSchedule');
+    expect(schedule.Properties).toMatchObject({
+      ScheduleExpression: { Ref: 'DriftCheckSchedule' },
+      Target: {
+        Arn: { 'Fn::GetAtt': ['DriftFunction', 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': ['DriftScheduleRole', 'Arn'] },
+      },
+    });
+    const role = template.Resources.DriftScheduleRole as CfnResource;
+    expect(role.Condition).toBe('HasDriftSchedule');
+    const policies = (
+      role.Properties as { Policies: { PolicyDocument: { Statement: Statement[] } }[] }
+    ).Policies;
+    expect(policies.flatMap((p) => p.PolicyDocument.Statement)).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: { 'Fn::GetAtt': ['DriftFunction', 'Arn'] },
+      }),
+    ]);
+  });
+});
+
 describe('outputs', () => {
   it('export the ServiceToken under <stack name>-ServiceToken', () => {
     expect(template.Outputs?.ServiceToken).toMatchObject({
@@ -438,11 +585,15 @@ function exampleArn(resource: unknown): string {
   }
   const sub = (resource as { 'Fn::Sub'?: string })['Fn::Sub'] ?? resource;
   expect(typeof sub, JSON.stringify(resource)).toBe('string');
-  return String(sub)
-    .replace(/\$\{AWS::(\w+)\}/g, (_, name: string) => {
-      const value = PSEUDO[name];
-      if (value === undefined) throw new Error(`no example value for AWS::${name}`);
-      return value;
-    })
-    .replaceAll('*', 'x');
+  return (
+    String(sub)
+      .replace(/\$\{AWS::(\w+)\}/g, (_, name: string) => {
+        const value = PSEUDO[name];
+        if (value === undefined) throw new Error(`no example value for AWS::${name}`);
+        return value;
+      })
+      // A template parameter: its default.
+      .replace(/\$\{(\w+)\}/g, (_, name: string) => String(template.Parameters?.[name]?.Default))
+      .replaceAll('*', 'x')
+  );
 }

@@ -73,8 +73,43 @@ interface JsonReport {
   updateTemplate: string | null;
   policyStores: { id: string; region: string; origin: string }[];
   steps: JsonStep[];
+  drift: {
+    afterStep: number;
+    change: { logicalId: string; identitySourceId: string; what: string } | null;
+    result: Record<string, number> | null;
+    events: {
+      LogicalResourceId: string;
+      IdentitySourceId: string;
+      Status: string;
+      Differences: { Path: string; Expected: unknown; Actual: unknown }[];
+      Repaired: boolean;
+    }[];
+  } | null;
   identitySourcesLeft: string[];
   outcome: { exitCode: number; failed: number };
+}
+
+/** The drift check ran after the Create and Update and reported the one change made behind the stack's back. */
+function expectDriftReported(report: JsonReport, path: string) {
+  const id = report.steps[0]?.response?.PhysicalResourceId;
+  expect(report.drift?.afterStep).toBe(2);
+  expect(report.drift?.change).toMatchObject({ logicalId: 'IdentitySource', identitySourceId: id });
+  expect(report.drift?.result).toEqual({
+    Checked: 1,
+    InSync: 0,
+    Modified: 1,
+    Deleted: 0,
+    Repaired: 0,
+    Failed: 0,
+  });
+  expect(report.drift?.events).toHaveLength(1);
+  expect(report.drift?.events[0]).toMatchObject({
+    LogicalResourceId: 'IdentitySource',
+    IdentitySourceId: id,
+    Status: 'MODIFIED',
+    Repaired: false,
+  });
+  expect(report.drift?.events[0]?.Differences.map((d) => d.Path)).toEqual([path]);
 }
 
 async function runJson(args: readonly string[]): Promise<CliRun & { report: JsonReport }> {
@@ -146,6 +181,24 @@ describe('npm start (the CLI)', () => {
     expect(create?.apiCalls.map((c) => c.region)).toEqual(['eu-west-1']);
     expect(create?.response?.Data).toHaveProperty('Details.OpenIdIssuer', 'COGNITO');
     expect(run.stderr).toContain('Create IdentitySource…');
+    expectDriftReported(run.report, 'Configuration.CognitoUserPoolConfiguration.ClientIds');
+    const { Expected, Actual } = run.report.drift!.events[0]!.Differences[0]!;
+    expect(Actual).toEqual([...(Expected as string[]), 'added-in-the-console']);
+  });
+
+  it.concurrent('shows the drift report in the text report, between the Update and the Delete', async () => {
+    const { code, stdout } = await runCli([]);
+    expect(code).toBe(0);
+    const update = stdout.indexOf('2. Update IdentitySource');
+    const drift = stdout.indexOf('Drift check');
+    const remove = stdout.indexOf('3. Delete IdentitySource');
+    expect(update).toBeGreaterThan(0);
+    expect(drift).toBeGreaterThan(update);
+    expect(remove).toBeGreaterThan(drift);
+    expect(stdout).toContain('Checked 1, InSync 0, Modified 1, Deleted 0, Repaired 0, Failed 0');
+    expect(stdout).toMatch(
+      /MODIFIED IdentitySource IS\w+\n +Configuration\.CognitoUserPoolConfiguration\.ClientIds: /,
+    );
   });
 
   it.concurrent('runs examples/oidc.yaml with parameters and a --set update', async () => {
@@ -159,6 +212,7 @@ describe('npm start (the CLI)', () => {
       'PrincipalEntityType=MyApp::Person',
     ]);
     const [create] = expectInPlaceLifecycle(run);
+    expectDriftReported(run.report, 'Configuration.OpenIdConnectConfiguration.EntityIdPrefix');
     expect(create?.apiCalls[0]?.input.configuration).toEqual({
       openIdConnectConfiguration: {
         issuer: 'https://auth.example.com',

@@ -1,6 +1,7 @@
 /**
  * template.yaml's parameters as two typical deployments give them: without cross-account roles
- * (the default) and with two, FIPS endpoints on. Lists are arrays, as CloudFormation resolves
+ * (the default: drift checked daily, reported only) and with two, FIPS endpoints on, drift
+ * repaired and no schedule. Lists are arrays, as CloudFormation resolves
  * a CommaDelimitedList; {@link samParameters} gives SAM's form.
  */
 export type DeploymentParameters = Readonly<Record<string, string | readonly string[]>>;
@@ -13,6 +14,8 @@ export const TWO_ROLES: DeploymentParameters = {
     'arn:aws:iam::444455556666:role/team/avp-identity-sources',
   ],
   UseFipsEndpoint: 'true',
+  DriftCheckSchedule: '',
+  DriftRepair: 'true',
 };
 
 /** The values as `sam deploy --parameter-overrides` passes them: lists comma-joined. */

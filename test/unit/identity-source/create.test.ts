@@ -588,8 +588,6 @@ describe('makeSource: taking over a full store', () => {
       owner: resourceNamed('NewName'),
       handBack: { from: resourceNamed('OldName'), adopted: false, previous: EXISTING_PREVIOUS },
     });
-    // The update took effect: the takeover is no longer unconfirmed.
-    expect((await table.ownership.read(STORE))?.handBack).not.toHaveProperty('unconfirmed');
   });
 
   it('refuses, changing nothing, when the owner is still declared: two resources cannot share a source', async () => {
@@ -656,7 +654,6 @@ describe('makeSource: taking over a full store', () => {
       handBack: { adopted: true, previous: EXISTING_PREVIOUS },
     });
     expect(record?.handBack).not.toHaveProperty('from');
-    expect(record?.handBack).not.toHaveProperty('unconfirmed');
   });
 
   it('puts the record back when the update after a takeover fails without effect', async () => {
@@ -676,7 +673,7 @@ describe('makeSource: taking over a full store', () => {
     expect(record?.handBack).toBeUndefined();
   });
 
-  it('keeps the record, unconfirmed, when the update after a takeover may have taken effect', async () => {
+  it('keeps the record when the update after a takeover may have taken effect', async () => {
     storeIsFull();
     vp.on(UpdateIdentitySourceCommand).rejects(
       new InternalServerException({ message: 'oops', $metadata: { httpStatusCode: 500 } }),
@@ -691,7 +688,7 @@ describe('makeSource: taking over a full store', () => {
     // The rollback's Delete hands the source back as its owner had it.
     expect(await table.ownership.read(STORE)).toMatchObject({
       owner: resourceNamed('NewName'),
-      handBack: { from: resourceNamed('OldName'), unconfirmed: true, previous: EXISTING_PREVIOUS },
+      handBack: { from: resourceNamed('OldName'), adopted: false, previous: EXISTING_PREVIOUS },
     });
   });
 
@@ -738,7 +735,7 @@ describe('makeSource: taking over a full store', () => {
     expect(vp).toHaveReceivedCommandTimes(UpdateIdentitySourceCommand, 2);
   });
 
-  it('writes the record, unconfirmed, before it updates the source', async () => {
+  it('writes the record, with what to hand back, before it updates the source', async () => {
     storeIsFull();
     const seen: unknown[] = [];
     vp.on(UpdateIdentitySourceCommand).callsFake(async () => {
@@ -747,7 +744,7 @@ describe('makeSource: taking over a full store', () => {
     });
     const plan: MakePlan = planOf(cognitoProperties({ AdoptExisting: true }));
     await makeSource(plan, ownDeps());
-    expect(seen).toEqual([expect.objectContaining({ adopted: true, unconfirmed: true })]);
+    expect(seen).toEqual([{ adopted: true, previous: EXISTING_PREVIOUS }]);
   });
 
   it('hands an adopted source back, never deletes it, when CloudFormation gave up on the Create that took it over', async () => {

@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/client-verifiedpermissions';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type DynamoDbLocal, startDynamoDb } from '../../../local/dynamodb.js';
 import { letGo, remove, storeKeyOf } from '../../../src/identity-source/delete.js';
 import type { ResourceDependencies, StackReader } from '../../../src/identity-source/resource.js';
 import type { Target } from '../../../src/identity-source/service.js';
@@ -18,6 +19,7 @@ import {
   notCreatedId,
 } from '../../../src/identity-source/translate.js';
 import type { GaveUp, Making, ResourceRecords } from '../../../src/persistence/resource-record.js';
+import { resourceTable } from '../../../src/persistence/resource-table.js';
 import { silentLog } from '../../fixtures/log.js';
 import {
   EXISTING_PREVIOUS,
@@ -358,6 +360,43 @@ describe('remove: cleaning up after a Create CloudFormation gave up on', () => {
   });
 });
 
+describe('remove: a NotCreated marker, on the resource table', () => {
+  let dynamo: DynamoDbLocal;
+  beforeAll(async () => {
+    dynamo = await startDynamoDb();
+  });
+  afterAll(() => dynamo.stop());
+
+  it('records that CloudFormation gave up on the Create it names with one write: a late delivery of it makes nothing', async () => {
+    const records = resourceTable({ tableName: dynamo.tableName, client: dynamo.client });
+    const issuedAt = Date.parse('2026-12-01T10:00:05Z');
+    const request = deleteResource(notCreatedId('create-1'), cognitoProperties(), {
+      logicalResourceId: 'Marked',
+      issuedAt,
+    });
+    const before = dynamo.requests.length;
+    expect(await remove(request, deps({ records }))).toMatchObject({ status: 'SUCCESS' });
+    const writes = dynamo.requests
+      .slice(before)
+      .filter((r) => r.operation !== 'GetItem' && r.operation !== 'Query');
+    expect(writes.map((r) => r.operation)).toEqual(['UpdateItem']);
+    expect(vp.calls()).toHaveLength(0);
+    const late = {
+      kind: 'create' as const,
+      requestId: 'create-1',
+      region: REGION,
+      input: {
+        clientToken: clientTokenFor('create-1'),
+        policyStoreId: POLICY_STORE_ID,
+        configuration: undefined,
+      },
+      endsBy: Date.now() + 60_000,
+      issuedAt: Date.parse('2026-12-01T10:00:00Z'),
+    };
+    expect(await records.begin(request.resource, late)).toBe('given-up');
+  });
+});
+
 describe('letGo', () => {
   const table = useOwnership();
   beforeEach(() => {
@@ -381,7 +420,7 @@ describe('letGo', () => {
   };
   const ownDeps = (rollingBack?: boolean) =>
     deps({ ownership: table.ownership, stack: stackReading(rollingBack).stack });
-  const takenOver = async (adopted: boolean, unconfirmed = false) =>
+  const takenOver = async (adopted: boolean) =>
     table.ownership.write(
       STORE,
       {
@@ -390,7 +429,6 @@ describe('letGo', () => {
         handBack: {
           ...(adopted ? {} : { from: oldName }),
           adopted,
-          ...(unconfirmed && { unconfirmed }),
           previous: EXISTING_PREVIOUS,
         },
       },
@@ -470,14 +508,36 @@ describe('letGo', () => {
     }
   });
 
-  it('hands back a takeover never confirmed, without asking the stack', async () => {
-    await takenOver(true, true);
-    const { stack, asked } = stackReading(false);
-    expect(await letGo(target, source, newName, deps({ ownership: table.ownership, stack }))).toBe(
-      'handed-back',
-    );
+  it('hands back a source taken by a request CloudFormation gave up on, without asking the stack', async () => {
+    for (const adopted of [true, false]) {
+      vp.reset();
+      vp.on(UpdateIdentitySourceCommand).resolves({} as never);
+      await table.ownership.write(STORE, undefined, await table.ownership.read(STORE));
+      await takenOver(adopted);
+      const { stack, asked } = stackReading(false);
+      const d = deps({ ownership: table.ownership, stack });
+      expect(await letGo(target, source, newName, d, { givenUp: true })).toBe('handed-back');
+      handedBack();
+      expect(asked).toEqual([]);
+    }
+  });
+
+  it('hands back what a given-up Create took over when a Delete cleans up after it, the stack not rolling back', async () => {
+    await takenOver(true);
+    const { records } = recordsWith({
+      state: 'created',
+      kind: 'create',
+      requestId: 'create-1',
+      region: REGION,
+      input: { clientToken: 'create-1', policyStoreId: POLICY_STORE_ID, configuration: undefined },
+      identitySourceId: 'IS1',
+    });
+    const request = deleteResource('made|up|NewName', cognitoProperties(), {
+      logicalResourceId: 'NewName',
+    });
+    const d = deps({ ownership: table.ownership, records, stack: stackReading(false).stack });
+    expect(await remove(request, d)).toMatchObject({ status: 'SUCCESS' });
     handedBack();
-    expect(asked).toEqual([]);
   });
 
   it('finds a source an unconfirmed Create took over through its ownership record', async () => {
