@@ -10,16 +10,20 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   ApiCallError,
+  bestEffort,
   createGivenUp,
   describeFailure,
   errorKind,
   errorName,
   httpStatusOf,
   isRefusal,
+  mayHaveTakenEffect,
   RefusedError,
   ResourceError,
+  reasonOf,
   refusalOf,
 } from '../../../src/identity-source/errors.js';
+import { silentLog } from '../../fixtures/log.js';
 
 const status = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 const throttled = new ThrottlingException({ message: 'Rate exceeded', ...status(429) });
@@ -218,5 +222,54 @@ describe('error classes', () => {
         ),
       );
     }
+  });
+});
+
+describe('reasonOf, mayHaveTakenEffect and bestEffort', () => {
+  const refused = new RefusedError('the store is held');
+  const unknown = new ApiCallError('timed out', {
+    operation: 'CreateIdentitySource',
+    kind: 'deadline',
+    mayHaveTakenEffect: true,
+  });
+
+  it("gives a resource error's own message, an unexpected one as an internal error, logged", () => {
+    const log = silentLog();
+    expect(reasonOf(refused, log)).toBe('the store is held');
+    expect(log.lines).toEqual([]);
+    expect(reasonOf(new TypeError('x is undefined'), log)).toBe('internal error: x is undefined');
+    expect(log.lines).toEqual([
+      expect.objectContaining({ level: 'ERROR', message: 'Unexpected error' }),
+    ]);
+  });
+
+  it('assumes an unexpected error may have taken effect', () => {
+    expect(mayHaveTakenEffect(refused)).toBe(false);
+    expect(mayHaveTakenEffect(unknown)).toBe(true);
+    expect(mayHaveTakenEffect(new Error('?'))).toBe(true);
+  });
+
+  it('never lets record trouble fail a request: the fallback, and a warning naming the step', async () => {
+    const log = silentLog();
+    expect(await bestEffort(log, 'begin', async () => 'begun', 'fallback')).toBe('begun');
+    expect(log.lines).toEqual([]);
+    const down = Object.assign(new Error('down'), { name: 'ResourceNotFoundException' });
+    expect(
+      await bestEffort(
+        log,
+        'settle',
+        async () => {
+          throw down;
+        },
+        'fallback',
+      ),
+    ).toBe('fallback');
+    expect(log.lines).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        step: 'settle',
+        error: 'ResourceNotFoundException',
+      }),
+    ]);
   });
 });
