@@ -20,16 +20,6 @@ import {
 import type { Log } from '../logger.js';
 import { parseArn } from '../partitions.js';
 
-/** The stack reader the resource side needs (`identity-source/resource.ts` `StackReader`). */
-export interface Stack {
-  rollingBack(stackId: string, timeoutMs: number): Promise<boolean | undefined>;
-  declares(
-    stackId: string,
-    logicalResourceId: string,
-    timeoutMs: number,
-  ): Promise<boolean | undefined>;
-}
-
 /** The status of a stack whose creation failed and that is being deleted for it. */
 const CREATION_FAILED = /failed to create/i;
 
@@ -41,7 +31,7 @@ const CREATION_FAILED = /failed to create/i;
  * await stack.declares(request.stackId, 'OldName', 5_000); // false after a rename
  * ```
  */
-export function stackReader(options: { readonly log: Log }): Stack {
+export function stackReader(options: { readonly log: Log }) {
   const clients = new Map<string, CloudFormationClient>();
   const clientFor = (stackId: string) => {
     const region = parseArn(stackId)?.region;
@@ -77,7 +67,8 @@ export function stackReader(options: { readonly log: Log }): Stack {
   };
 
   return {
-    async rollingBack(stackId, timeoutMs) {
+    /** Whether the stack, or its root stack, is rolling back; `undefined`: could not tell. */
+    async rollingBack(stackId: string, timeoutMs: number): Promise<boolean | undefined> {
       const endsAt = Date.now() + timeoutMs;
       try {
         const stack = await describe(stackId, timeoutMs);
@@ -99,7 +90,12 @@ export function stackReader(options: { readonly log: Log }): Stack {
         return undefined;
       }
     },
-    async declares(stackId, logicalResourceId, timeoutMs) {
+    /** Whether the stack's processed template declares the logical id; `undefined`: could not tell. */
+    async declares(
+      stackId: string,
+      logicalResourceId: string,
+      timeoutMs: number,
+    ): Promise<boolean | undefined> {
       try {
         const client = clientFor(stackId);
         if (client === undefined) return undefined;

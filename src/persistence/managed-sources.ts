@@ -11,23 +11,15 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { LiveSource } from './resource-record.js';
 
 /** The prefix of a resource's record id. */
 export const RESOURCE_RECORD_PREFIX = 'resource#';
 
-/** One identity source the provider manages, as its resource's record holds it. */
-export interface ManagedSource {
+/** One identity source the provider manages: its resource's live source. */
+export interface ManagedSource extends LiveSource {
   readonly stackId: string;
   readonly logicalResourceId: string;
-  readonly identitySourceId: string;
-  /** The store's id (resolved, when `PolicyStoreId` was an alias). */
-  readonly policyStoreId: string;
-  readonly region: string;
-  readonly roleArn?: string;
-  /** The `ResourceProperties` last applied, as CloudFormation sent them (PascalCase, scalars as strings). */
-  readonly properties: Readonly<Record<string, unknown>>;
-  /** When they were applied (ISO 8601). */
-  readonly appliedAt: string;
 }
 
 /** A record read: the source, or why its record cannot be used. */
