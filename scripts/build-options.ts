@@ -13,7 +13,7 @@ export const requireBanner =
 
 export const entryPoint = 'src/handler.ts';
 export const outfile = 'dist/handler.mjs';
-export const target = 'node22';
+export const target = 'node24';
 
 export const bundleOptions = {
   entryPoints: [entryPoint],

@@ -147,7 +147,7 @@ describe("SAM's rules for BuildProperties (support/sam-esbuild.ts)", () => {
     const flags = args({
       EntryPoints: ['a.ts'],
       Format: 'esm',
-      Target: 'node22',
+      Target: 'node24',
       Minify: false,
       Sourcemap: true,
       SourcesContent: false,
@@ -156,7 +156,7 @@ describe("SAM's rules for BuildProperties (support/sam-esbuild.ts)", () => {
     }).slice(4);
     expect(flags).toEqual([
       '--format=esm',
-      '--target=node22',
+      '--target=node24',
       '--sourcemap',
       '--legal-comments=none',
       '--external:x',
@@ -184,7 +184,7 @@ describe('the function runs what the build produces', () => {
 
   it('runs the Node.js version the bundle targets, on arm64', () => {
     expect(props.Runtime).toBe(`nodejs${target.replace(/^node/, '')}.x`);
-    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Runtime).toBe('nodejs24.x');
     expect(props.Architectures).toEqual(['arm64']);
   });
 

@@ -82,7 +82,7 @@ describe('the provider function', () => {
   });
 
   it('runs Node.js 22 on arm64 from the bundled handler', () => {
-    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Runtime).toBe('nodejs24.x');
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.Handler).toBe('handler.handler');
     expect(props.CodeUri).toBe('.');

@@ -1,6 +1,7 @@
 /**
  * template.yaml's parameters as two typical deployments give them: without cross-account roles
- * (the default) and with two, FIPS endpoints on. Lists are arrays, as CloudFormation resolves
+ * (the defaults otherwise) and with two, FIPS endpoints on, and what an operator of a managed
+ * account sets: a permissions boundary, active X-Ray tracing, other log levels. Lists are arrays, as CloudFormation resolves
  * a CommaDelimitedList; {@link samParameters} gives SAM's form.
  */
 export type DeploymentParameters = Readonly<Record<string, string | readonly string[]>>;
@@ -13,6 +14,10 @@ export const TWO_ROLES: DeploymentParameters = {
     'arn:aws:iam::444455556666:role/team/avp-identity-sources',
   ],
   UseFipsEndpoint: 'true',
+  PermissionsBoundary: 'arn:aws:iam::111122223333:policy/team/workload-boundary',
+  Tracing: 'Active',
+  LogLevel: 'DEBUG',
+  SystemLogLevel: 'INFO',
 };
 
 /** The values as `sam deploy --parameter-overrides` passes them: lists comma-joined. */
