@@ -188,6 +188,7 @@ describe('examples/cognito.yaml (also what npm start drives)', () => {
     expect(identitySource.Type).toBe(CUSTOM_TYPE);
     const { ServiceToken: _, ...properties } = identitySource.Properties ?? {};
     expect(properties).toEqual({
+      ServiceTimeout: 900,
       PolicyStoreId: { Ref: 'PolicyStore' },
       PrincipalEntityType: 'MyApp::User',
       Configuration: {
@@ -334,13 +335,14 @@ describe('examples/native-migration', () => {
     });
   });
 
-  it('custom.yaml differs only in Type, ServiceToken, AdoptExisting, the ProviderStackName parameter and its regions', () => {
+  it('custom.yaml differs only in Type, ServiceToken, ServiceTimeout, AdoptExisting, the ProviderStackName parameter and its regions', () => {
     const regions = 'Metadata.cfn-lint.config.regions';
     const diff = differences(native, custom).map((p) => (p.startsWith(regions) ? regions : p));
     expect([...new Set(diff)].sort()).toEqual([
       regions,
       'Parameters.ProviderStackName',
       'Resources.IdentitySource.Properties.AdoptExisting',
+      'Resources.IdentitySource.Properties.ServiceTimeout',
       'Resources.IdentitySource.Properties.ServiceToken',
       'Resources.IdentitySource.Type',
     ]);

@@ -313,6 +313,9 @@ describe('parameters', () => {
       'AssumableRoleArns',
       'LogLevel',
       'LogRetentionInDays',
+      'PermissionsBoundary',
+      'SystemLogLevel',
+      'Tracing',
       'UseFipsEndpoint',
     ]);
   });

@@ -243,6 +243,12 @@ describe('template.yaml through the transform', () => {
       const role = group.translation.template?.Resources.FunctionRole?.Properties ?? {};
       expect(role.ManagedPolicyArns).toEqual([
         `arn:${partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`,
+        // for the Tracing parameter (see the operator parameters below); its name varies by partition
+        expect.stringMatching(
+          new RegExp(
+            `^arn:${partition}:iam::aws:policy/(AWSXrayWriteOnlyAccess|AWSXRayDaemonWriteAccess)$`,
+          ),
+        ),
       ]);
     }
     expect(made.length).toBe(new Set(made.flatMap((g) => g.regions).map(partitionOf)).size);
