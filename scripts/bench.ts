@@ -19,7 +19,7 @@ import { renderReport } from './bench/report.js';
 import { measureWarmRun } from './bench/warm-run.js';
 import { build, projectRoot } from './build.js';
 
-const COLD_RUNS = 40;
+const COLD_RUNS = 21;
 const COLD_WARMUPS = 2;
 const LATENCY_EVENTS = 200;
 const LATENCY_WARMUPS = 10;
@@ -110,9 +110,14 @@ async function main(): Promise<void> {
       { label: 'bundled `dist/handler.mjs`', nodeFlags: [], moduleUrl: bundled },
       { label: 'bundled, as deployed', nodeFlags: nodeOptions.split(' '), moduleUrl: bundled },
       { label: 'unbundled (packages from node_modules)', nodeFlags: [], moduleUrl: unbundled.url },
+      {
+        label: 'CDK `AwsCustomResource` way (its Verified Permissions client from node_modules)',
+        nodeFlags: [],
+        moduleUrl: unbundled.peerUrl,
+      },
     ];
     progress(`cold starts: ${targets.length} targets × ${COLD_RUNS} (+${COLD_WARMUPS}) processes`);
-    const [bare, bundledRow, deployed, unbundledRow] = await measureColdStarts(targets, {
+    const [bare, bundledRow, deployed, unbundledRow, peer] = await measureColdStarts(targets, {
       runs: COLD_RUNS,
       warmups: COLD_WARMUPS,
       env: probeEnv,
@@ -121,7 +126,9 @@ async function main(): Promise<void> {
         if (round % 10 === 0 || round === rounds) progress(`  round ${round}/${rounds}`);
       },
     });
-    if (!bare || !bundledRow || !deployed || !unbundledRow) throw new Error('a target is missing');
+    if (!bare || !bundledRow || !deployed || !unbundledRow || !peer) {
+      throw new Error('a target is missing');
+    }
 
     const generated = renderReport({
       date,
@@ -133,6 +140,7 @@ async function main(): Promise<void> {
         bundled: bundledRow,
         deployed,
         unbundled: unbundledRow,
+        peer,
       },
       unbundledBuild: unbundled,
       bundleBytes: (await stat(bundlePath)).size,
