@@ -33,19 +33,13 @@ const REPORT_PATH = join(projectRoot, 'docs/benchmarks.md');
 /** Where the hand-written part of the report starts; a run keeps it and what follows. */
 const HAND_WRITTEN = '## Findings of earlier measurements';
 
-/** The SDK warns about Node.js < 22 at client creation; Lambda's nodejs22.x never does. */
-const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-
 /** Variables the Lambda runtime sets, for the cold-start processes. */
 const LAMBDA_BASICS = {
   AWS_LAMBDA_FUNCTION_NAME: 'identity-source-provider',
   AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(JUDGED_MEMORY_MB),
-  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
 };
-
-// The stand-ins' own SDK clients run in this process.
-Object.assign(process.env, QUIET_SDK);
 
 const started = performance.now();
 const progress = (message: string): void => {
@@ -76,7 +70,7 @@ async function main(): Promise<void> {
     events: LATENCY_EVENTS,
     warmups: LATENCY_WARMUPS,
     memoryMb: JUDGED_MEMORY_MB,
-    env: QUIET_SDK,
+    env: {},
     onProgress: (done, total) => progress(`  ${done}/${total} invocations`),
   });
 
@@ -89,7 +83,7 @@ async function main(): Promise<void> {
         environments: Math.min(environments, resources),
       };
       progress(`load: ${resources} resources at once on ${options.environments} environments`);
-      load.push(await runLoad({ ...options, env: QUIET_SDK }));
+      load.push(await runLoad({ ...options, env: {} }));
     }
   }
 
@@ -102,7 +96,6 @@ async function main(): Promise<void> {
       HOME: process.env.HOME ?? '/tmp',
       ...LAMBDA_BASICS,
       ...functionEnv,
-      ...QUIET_SDK,
     };
     const bundled = pathToFileURL(bundlePath).href;
     const targets = [

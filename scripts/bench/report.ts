@@ -92,7 +92,7 @@ function renderMachine(): string {
       ],
     ),
     '',
-    'The function runs on `nodejs22.x`, arm64, with a share of a Graviton vCPU that grows with its memory size. ' +
+    `The function runs on \`nodejs24.x\` (measured here on Node ${process.versions.node}, the project's own), arm64, with a share of a Graviton vCPU that grows with its memory size. ` +
       'Absolute times here are from a full x86-64 core and the Node.js above; ratios between rows carry over better than absolute figures. ' +
       'On this shared 2-core machine, cold-start medians move by about ±10 % from one run to the next, and warm latencies (which include the stand-ins, running on the same cores) by up to ±20 %; ' +
       'differences smaller than that between two rows are noise. The cold-start targets are interleaved, so their rows compare better than figures from different runs.',
@@ -417,8 +417,7 @@ function renderCommands(results: BenchResults): string {
     JSON.stringify(results.unbundledBuild.options, null, 2),
     '```',
     '',
-    'Environment of every cold-start process (nothing else is inherited; the function’s environment from the local stack, endpoints unused during import). ' +
-      '`AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED` silences the SDK’s warning about Node.js < 22, which Lambda’s `nodejs22.x` never prints:',
+    'Environment of every cold-start process (nothing else is inherited; the function’s environment from the local stack, endpoints unused during import):',
     '',
     table(['Variable', 'Value'], envRows),
   ].join('\n');

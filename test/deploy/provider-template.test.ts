@@ -81,7 +81,7 @@ describe('the provider function', () => {
     expect(functions.map(([id]) => id)).toEqual(['Function']);
   });
 
-  it('runs Node.js 22 on arm64 from the bundled handler', () => {
+  it('runs Node.js 24 on arm64 from the bundled handler', () => {
     expect(props.Runtime).toBe('nodejs24.x');
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.Handler).toBe('handler.handler');
