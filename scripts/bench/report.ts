@@ -192,8 +192,8 @@ function renderColdStart(results: BenchResults): string {
       `(p50 ${ms(cold.bundled.importMs.median)} vs ${ms(cold.unbundled.importMs.median)}); the whole process ${(cold.unbundled.wallMs.median / cold.bundled.wallMs.median).toFixed(2)}×.`,
     `- **The template’s \`NODE_OPTIONS\`** (${flags(cold.deployed)}): ${signedMs(cold.deployed.importMs.median - cold.bundled.importMs.median)} import, ` +
       `${signedMs(cold.deployed.wallMs.median - cold.bundled.wallMs.median)} wall, ${mib((cold.deployed.maxRssBytes?.median ?? 0) - (cold.bundled.maxRssBytes?.median ?? 0))} more RSS: ` +
-      `Node reads and parses \`handler.mjs.map\` (${kib(results.mapBytes)}) when the module loads. The bundle is ${kib(results.bundleBytes)}.`,
-    `- In the Lambda-like child of the warm run (\`NODE_OPTIONS=${warm.nodeOptions}\`) the import took ${ms(warm.initMs)}.`,
+      `Node reads and parses the maps of the files the import loads (${kib(results.mapBytes)}). The import loads ${kib(results.bundleBytes)}: \`handler.mjs\` and the chunks it imports statically; the chunks the SDK loads with \`import()\` only when it needs them (other credential providers, their STS/SSO clients) are not read.`,
+    `- Under AWS’s runtime interface client in the warm run (\`NODE_OPTIONS=${warm.nodeOptions}\`), the init (spawn → the client’s first poll: Node’s start, the client, the import; Lambda’s *Init Duration*) took ${ms(warm.initMs)}.`,
     '',
     '*Unbundled* is what CDK’s `AwsCustomResource` does on the Lambda runtime (a small handler file, the AWS SDK loaded from `node_modules` file by file): ' +
       `the provider’s own code compiled to one file (${kib(results.unbundledBuild.bytes)}) with every package left external, run from a task root whose \`node_modules\` is the project’s.`,
@@ -248,7 +248,7 @@ function renderLatency(warm: WarmRun): string {
   return [
     '## Warm latency and memory',
     '',
-    `Event handed to the Lambda-like child → the bucket’s answer to the response PUT ready (*delivered*), all endpoints on loopback, \`NODE_OPTIONS=${warm.nodeOptions}\` ` +
+    `Event handed to the runtime client (through the Runtime API stand-in) → the bucket’s answer to the response PUT ready (*delivered*), all endpoints on loopback, \`NODE_OPTIONS=${warm.nodeOptions}\` ` +
       '(the template’s, and the heap limits Lambda’s Node.js bootstrap sets at 128 MB: a tenth of the memory as new space, in two semi-spaces, the rest as old space). ' +
       `One identity source per policy store: ${first?.deliveredMs.n ?? 0} Creates in fresh stores, then an Update and a Delete of each, after a first Create and warm-up Creates that are not counted. ` +
       '*invocation*: until the handler returned (includes work after the PUT). *CPU*: the child’s, per invocation (`/proc/<pid>/stat`); the stand-ins run in the benchmark’s own process, so their work is in the latency but not in the CPU.',
@@ -276,7 +276,7 @@ function renderLatency(warm: WarmRun): string {
     ),
     '',
     `- First invocation after the import (a Create): delivered after ${ms(warm.first.deliveredMs)}, following an import of ${ms(warm.initMs)}: clients, credentials, signing keys and connections are set up on first use.`,
-    `- **Peak RSS** of the Lambda-like child over the run (${warm.invocations} invocations): **${mib(warm.peakRssBytes)}**. ` +
+    `- **Peak RSS** of the function's process (\`aws-lambda-ric\` and the bundle) over the run (${warm.invocations} invocations): **${mib(warm.peakRssBytes)}**. ` +
       'Lambda’s own runtime client also lives in the process, which the local child imitates with a few dozen lines, so real “Max Memory Used” figures come out somewhat higher.',
   ].join('\n');
 }

@@ -3,7 +3,7 @@
  * the request's own `StackId`, in the stack's region, with the function's own credentials.
  * `undefined` when the status cannot be read in the time given.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Log } from '../logger.js';
 import { parseArn } from '../partitions.js';
 
@@ -22,6 +22,11 @@ export function stackRollingBack(options: { readonly log: Log }): StackRollingBa
   return async (stackId, timeoutMs) => {
     const region = parseArn(stackId)?.region;
     if (!region) return undefined;
+    // Loaded on first use (a chunk of its own in the bundle): only the Delete of an adopted
+    // source reads a stack's status.
+    const { CloudFormationClient, DescribeStacksCommand } = await import(
+      '@aws-sdk/client-cloudformation'
+    );
     let client = clients.get(region);
     if (client === undefined) {
       client = new CloudFormationClient({ region, maxAttempts: 2 });

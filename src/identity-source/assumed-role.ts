@@ -3,7 +3,6 @@
  * STS endpoint of its partition: a global one fails in opt-in regions), with a session name
  * that names the stack's request, made once per invocation and never kept beyond it.
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { type CallDependencies, call } from './api-call.js';
 import { type ClientForRegion, type Credentials, verifiedPermissionsClient } from './client.js';
 import { ApiCallError } from './errors.js';
@@ -23,6 +22,8 @@ export type AssumeRole = (
  * ```
  */
 const assumeRoleWithSts: AssumeRole = async ({ region, roleArn, sessionName }, signal) => {
+  // Loaded on first use (a chunk of its own in the bundle): most resources have no RoleArn.
+  const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
   const sts = new STSClient({ region, maxAttempts: 1 });
   try {
     const { Credentials: c } = await sts.send(
