@@ -275,7 +275,7 @@ function renderLatency(warm: WarmRun): string {
       ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
-    `- First invocation after the import (a Create): delivered after ${ms(warm.first.deliveredMs)}, following an import of ${ms(warm.initMs)}: clients, credentials, signing keys and connections are set up on first use.`,
+    `- First invocation after the import (a Create): delivered after ${ms(warm.first.deliveredMs)}, following an init (Node, the runtime client, the import) of ${ms(warm.initMs)}: clients, credentials, signing keys and connections are set up on first use.`,
     `- **Peak RSS** of the function's process (\`aws-lambda-ric\` and the bundle) over the run (${warm.invocations} invocations): **${mib(warm.peakRssBytes)}**. ` +
       'Lambda’s own runtime client also lives in the process, which the local child imitates with a few dozen lines, so real “Max Memory Used” figures come out somewhat higher.',
   ].join('\n');
