@@ -156,6 +156,13 @@ interface Environment {
 /**
  * Starts the function: spawns the runtime client and waits for its init.
  *
+ * @example
+ * ```ts
+ * const lambda = await startLambdaProcess({ env: { AWS_REGION: 'eu-west-1', ...stack.env } });
+ * const { result, logs, timedOut } = await lambda.invoke(event, { timeoutMs: 300_000 });
+ * await lambda.close();
+ * ```
+ *
  * @throws Error when the module cannot be loaded or has no such handler (message includes the
  *   Lambda error type and the lines written while starting).
  */
