@@ -182,6 +182,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     RESPONSE_URL_ALLOWED_HOSTS: '127.0.0.1',
     POWERTOOLS_SERVICE_NAME: 'verified-permissions-identity-source-provider',
     POWERTOOLS_LOG_LEVEL: 'INFO',
+    // what Lambda sets from the template's LoggingConfig (LogFormat JSON, ApplicationLogLevel)
+    AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    AWS_LAMBDA_LOG_LEVEL: 'INFO',
     ...dynamo?.environment,
     ...options.responseHost?.processOptions.env,
     ...options.env,

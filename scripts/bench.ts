@@ -10,7 +10,7 @@
  * the drift check and rewrites only its section.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { yamlParse } from 'yaml-cfn';
@@ -21,7 +21,7 @@ import { DRIFT_HEADING, renderDrift, renderReport } from './bench/report.js';
 import { measureWarmRun } from './bench/warm-run.js';
 import { build, projectRoot } from './build.js';
 
-const COLD_RUNS = 40;
+const COLD_RUNS = 21;
 const COLD_WARMUPS = 2;
 const LATENCY_EVENTS = 200;
 const LATENCY_WARMUPS = 10;
@@ -38,19 +38,13 @@ const REPORT_PATH = join(projectRoot, 'docs/benchmarks.md');
 /** Where the hand-written part of the report starts; a run keeps it and what follows. */
 const HAND_WRITTEN = '## Findings of earlier measurements';
 
-/** The SDK warns about Node.js < 22 at client creation; Lambda's nodejs22.x never does. */
-const QUIET_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-
 /** Variables the Lambda runtime sets, for the cold-start processes. */
 const LAMBDA_BASICS = {
   AWS_LAMBDA_FUNCTION_NAME: 'identity-source-provider',
   AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(JUDGED_MEMORY_MB),
-  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
 };
-
-// The stand-ins' own SDK clients run in this process.
-Object.assign(process.env, QUIET_SDK);
 
 const started = performance.now();
 const progress = (message: string): void => {
@@ -73,7 +67,7 @@ async function measureDrift(): Promise<DriftRun[]> {
   const runs: DriftRun[] = [];
   for (const resources of DRIFT_RESOURCES) {
     progress(`drift check: ${resources} managed sources`);
-    runs.push(await runDrift({ resources, warmRuns: DRIFT_WARM_RUNS, env: QUIET_SDK }));
+    runs.push(await runDrift({ resources, warmRuns: DRIFT_WARM_RUNS }));
   }
   return runs;
 }
@@ -112,7 +106,7 @@ async function main(): Promise<void> {
     events: LATENCY_EVENTS,
     warmups: LATENCY_WARMUPS,
     memoryMb: JUDGED_MEMORY_MB,
-    env: QUIET_SDK,
+    env: {},
     onProgress: (done, total) => progress(`  ${done}/${total} invocations`),
   });
 
@@ -125,7 +119,7 @@ async function main(): Promise<void> {
         environments: Math.min(environments, resources),
       };
       progress(`load: ${resources} resources at once on ${options.environments} environments`);
-      load.push(await runLoad({ ...options, env: QUIET_SDK }));
+      load.push(await runLoad({ ...options, env: {} }));
     }
   }
 
@@ -140,7 +134,6 @@ async function main(): Promise<void> {
       HOME: process.env.HOME ?? '/tmp',
       ...LAMBDA_BASICS,
       ...functionEnv,
-      ...QUIET_SDK,
     };
     const bundled = pathToFileURL(bundlePath).href;
     const targets = [
@@ -148,9 +141,14 @@ async function main(): Promise<void> {
       { label: 'bundled `dist/handler.mjs`', nodeFlags: [], moduleUrl: bundled },
       { label: 'bundled, as deployed', nodeFlags: nodeOptions.split(' '), moduleUrl: bundled },
       { label: 'unbundled (packages from node_modules)', nodeFlags: [], moduleUrl: unbundled.url },
+      {
+        label: 'CDK `AwsCustomResource` way (its Verified Permissions client from node_modules)',
+        nodeFlags: [],
+        moduleUrl: unbundled.peerUrl,
+      },
     ];
     progress(`cold starts: ${targets.length} targets × ${COLD_RUNS} (+${COLD_WARMUPS}) processes`);
-    const [bare, bundledRow, deployed, unbundledRow] = await measureColdStarts(targets, {
+    const [bare, bundledRow, deployed, unbundledRow, peer] = await measureColdStarts(targets, {
       runs: COLD_RUNS,
       warmups: COLD_WARMUPS,
       env: probeEnv,
@@ -159,7 +157,9 @@ async function main(): Promise<void> {
         if (round % 10 === 0 || round === rounds) progress(`  round ${round}/${rounds}`);
       },
     });
-    if (!bare || !bundledRow || !deployed || !unbundledRow) throw new Error('a target is missing');
+    if (!bare || !bundledRow || !deployed || !unbundledRow || !peer) {
+      throw new Error('a target is missing');
+    }
 
     const generated = renderReport({
       date,
@@ -171,10 +171,10 @@ async function main(): Promise<void> {
         bundled: bundledRow,
         deployed,
         unbundled: unbundledRow,
+        peer,
       },
       unbundledBuild: unbundled,
-      bundleBytes: (await stat(bundlePath)).size,
-      mapBytes: (await stat(`${bundlePath}.map`)).size,
+      ...(await loadedAtImport(bundlePath)),
       warm,
       load,
       drift,
@@ -192,3 +192,31 @@ async function main(): Promise<void> {
 
 if (process.argv.includes('--drift-only')) await driftOnly();
 else await main();
+
+/**
+ * What an import of the bundle reads: `handler.mjs` and the chunks it imports statically (esbuild's
+ * metafile `dist/meta.json` says which), and their maps; the chunks loaded with `import()` only
+ * when needed are left out.
+ */
+async function loadedAtImport(entry: string): Promise<{ bundleBytes: number; mapBytes: number }> {
+  const dist = dirname(entry);
+  const meta = JSON.parse(await readFile(join(dist, 'meta.json'), 'utf8')) as {
+    outputs: Record<string, { imports?: { path: string; kind: string }[] }>;
+  };
+  const files = new Set<string>();
+  const walk = (file: string): void => {
+    if (files.has(file) || !meta.outputs[file]) return;
+    files.add(file);
+    for (const { path, kind } of meta.outputs[file].imports ?? []) {
+      if (kind === 'import-statement') walk(path);
+    }
+  };
+  walk(relative(projectRoot, entry));
+  let bundleBytes = 0;
+  let mapBytes = 0;
+  for (const file of files) {
+    bundleBytes += (await stat(join(projectRoot, file))).size;
+    mapBytes += (await stat(join(projectRoot, `${file}.map`))).size;
+  }
+  return { bundleBytes, mapBytes };
+}

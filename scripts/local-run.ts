@@ -109,7 +109,5 @@ const phaseNote = (phase: string): string =>
   phase === 'cleanup' || phase === 'rollback' ? ` (${phase})` : '';
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  // The SDK's notice about future Node versions is about this tool's own clients (the bucket), not the run.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.exitCode = await main(process.argv.slice(2));
 }

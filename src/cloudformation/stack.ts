@@ -1,6 +1,7 @@
 /**
  * What the provider reads of the stack that sent a request, with CloudFormation in the stack's
- * region and the function's own credentials:
+ * region and the function's own credentials (the client is loaded on first use, a chunk of its
+ * own in the bundle: most requests never read the stack):
  *
  * - **rolling back** (`DescribeStacks`): the stack's status, and its root stack's (`RootId`) —
  *   a nested stack its parent's rollback deletes reads `DELETE_IN_PROGRESS`, its root
@@ -12,11 +13,7 @@
  *
  * Each answers `undefined` when it cannot be read in the time given.
  */
-import {
-  CloudFormationClient,
-  DescribeStacksCommand,
-  GetTemplateCommand,
-} from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Log } from '../logger.js';
 import { parseArn } from '../partitions.js';
 
@@ -33,12 +30,13 @@ const CREATION_FAILED = /failed to create/i;
  */
 export function stackReader(options: { readonly log: Log }) {
   const clients = new Map<string, CloudFormationClient>();
-  const clientFor = (stackId: string) => {
+  const sdk = () => import('@aws-sdk/client-cloudformation');
+  const clientFor = async (stackId: string) => {
     const region = parseArn(stackId)?.region;
     if (!region) return undefined;
     let client = clients.get(region);
     if (client === undefined) {
-      client = new CloudFormationClient({ region, maxAttempts: 2 });
+      client = new (await sdk()).CloudFormationClient({ region, maxAttempts: 2 });
       clients.set(region, client);
     }
     return client;
@@ -49,8 +47,9 @@ export function stackReader(options: { readonly log: Log }) {
   });
 
   const describe = async (stackId: string, timeoutMs: number) => {
-    const client = clientFor(stackId);
+    const client = await clientFor(stackId);
     if (client === undefined) return undefined;
+    const { DescribeStacksCommand } = await sdk();
     const { Stacks } = await client.send(
       new DescribeStacksCommand({ StackName: stackId }),
       within(timeoutMs),
@@ -97,8 +96,9 @@ export function stackReader(options: { readonly log: Log }) {
       timeoutMs: number,
     ): Promise<boolean | undefined> {
       try {
-        const client = clientFor(stackId);
+        const client = await clientFor(stackId);
         if (client === undefined) return undefined;
+        const { GetTemplateCommand } = await sdk();
         const { TemplateBody } = await client.send(
           new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Processed' }),
           within(timeoutMs),

@@ -11,7 +11,6 @@
  * deadline.
  */
 
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   CreateIdentitySourceCommand,
   type CreateIdentitySourceInput,
@@ -123,6 +122,8 @@ export function ownClients(): (region: string) => VerifiedPermissionsClient {
 
 /** The STS client of the region (it honours `AWS_ENDPOINT_URL_STS`). */
 const assumeRoleWithSts: AssumeRole = async ({ region, roleArn, sessionName }, signal) => {
+  // Loaded on first use (a chunk of its own in the bundle): most resources have no RoleArn.
+  const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
   const sts = new STSClient({ region, maxAttempts: 1 });
   try {
     const { Credentials: c } = await sts.send(

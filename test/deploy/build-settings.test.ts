@@ -2,8 +2,9 @@
  * `sam build` makes exactly what `npm run build` makes. The esbuild command line SAM runs is
  * derived from template.yaml's Metadata.BuildProperties by SAM CLI's and aws-lambda-builders'
  * own rules (support/sam-esbuild.ts, with the source files they come from); this test runs the
- * project's esbuild binary with it and requires handler.mjs and handler.mjs.map byte for byte
- * equal to dist/ (which test/global-setup.ts builds with scripts/build.ts).
+ * project's esbuild binary with it and requires handler.mjs, the chunks it loads (esbuild's code
+ * splitting) and their maps byte for byte equal to dist/ (which test/global-setup.ts builds with
+ * scripts/build.ts).
  *
  * Where the output lands matters for the map: esbuild writes its `sources` relative to the
  * output directory, and no esbuild option changes that (evanw/esbuild#2218). So the byte
@@ -21,10 +22,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  bundleOptions,
   driftBundleOptions,
   driftEntryPoint,
   entryPoint,
+  outfile,
   target,
 } from '../../scripts/build-options.js';
 import { runTool } from './support/external-tools.js';
@@ -57,6 +58,13 @@ const drift = template.Resources.DriftFunction!;
 const driftProps = drift.Properties as Record<string, unknown>;
 const driftMetadata = drift.Metadata as typeof metadata;
 
+/** The provider's code and map files in `dir` (dist/ also holds meta.json and the drift check). */
+async function outputs(dir: string): Promise<string[]> {
+  return (await readdir(dir))
+    .filter((f) => /\.mjs(\.map)?$/.test(f) && !f.startsWith('drift.'))
+    .sort();
+}
+
 let samOutDir: string;
 let deepRoot: string;
 let driftOutDir: string;
@@ -84,11 +92,16 @@ describe('sam build and npm run build', () => {
     expect(metadata.BuildMethod).toBe('esbuild');
   });
 
-  it('write the same handler.mjs, byte for byte', async () => {
-    const sam = await readFile(join(samOutDir, 'handler.mjs'));
-    const npm = await readFile(join(npmOutDir, 'handler.mjs'));
-    expect(sam.length).toBe(npm.length);
-    expect(sam.equals(npm)).toBe(true);
+  it('write the same handler.mjs and chunks, byte for byte', async () => {
+    const files = await outputs(samOutDir);
+    expect(files).toContain('handler.mjs');
+    expect(files.filter((f) => f.endsWith('.mjs')).length).toBeGreaterThan(1);
+    expect(files).toEqual(await outputs(npmOutDir));
+    for (const file of files) {
+      const sam = await readFile(join(samOutDir, file));
+      const npm = await readFile(join(npmOutDir, file));
+      expect(sam.equals(npm), file).toBe(true);
+    }
   });
 
   it('write the same handler.mjs.map, byte for byte, without embedded sources', async () => {
@@ -100,13 +113,21 @@ describe('sam build and npm run build', () => {
     expect(map.sources).toContain('../src/handler.ts');
   });
 
-  it("where sam build --build-in-source writes, only the map's relative `sources` differ", async () => {
+  it("where sam build --build-in-source writes, only the maps' relative `sources` (and so the chunks' hashes) differ", async () => {
     const deep = join(deepRoot, 'build', 'Function');
-    expect(
-      (await readFile(join(deep, 'handler.mjs'))).equals(
-        await readFile(join(npmOutDir, 'handler.mjs')),
-      ),
-    ).toBe(true);
+    // The chunks' names hash their maps too, so there they carry other hashes; with the hashes
+    // blanked out, the entry and every chunk are the same code.
+    const unhashed = (text: string) => text.replace(/([\w.-]+)-[A-Z0-9]{8}\.mjs/g, '$1-#.mjs');
+    const code = async (dir: string) =>
+      Promise.all(
+        (await outputs(dir))
+          .filter((f) => f.endsWith('.mjs'))
+          .map(async (f) => `${unhashed(f)}\n${unhashed(await readFile(join(dir, f), 'utf8'))}`),
+      );
+    expect((await code(deep)).sort()).toEqual((await code(npmOutDir)).sort());
+    expect((await readFile(join(deep, 'handler.mjs'))).length).toBe(
+      (await readFile(join(npmOutDir, 'handler.mjs'))).length,
+    );
     const map = JSON.parse(await readFile(join(deep, 'handler.mjs.map'), 'utf8')) as {
       sources: string[];
     };
@@ -118,9 +139,14 @@ describe('sam build and npm run build', () => {
     expect({ ...map, sources: asFromDist }).toEqual(npm);
   });
 
-  it('SAM writes only the file Handler names and its map', async () => {
-    expect((await readdir(samOutDir)).sort()).toEqual(['handler.mjs', 'handler.mjs.map']);
-    expect(basename(bundleOptions.outfile)).toBe('handler.mjs');
+  it('SAM writes the module Handler names, its chunks and their maps, and nothing else', async () => {
+    const files = (await readdir(samOutDir)).sort();
+    expect(files).toContain('handler.mjs');
+    expect(
+      files.every((f) => /\.mjs(\.map)?$/.test(f)),
+      files.join(),
+    ).toBe(true);
+    expect(basename(outfile)).toBe('handler.mjs');
   });
 
   it('SAM is told every setting that changes the bytes, as a string where false would be dropped', () => {
@@ -135,6 +161,7 @@ describe('sam build and npm run build', () => {
         '--legal-comments=none',
         '--main-fields=module,main',
         '--out-extension:.js=.mjs',
+        '--splitting',
       ]),
     );
     expect(metadata.BuildProperties.SourcesContent).toBe('false');
@@ -142,10 +169,11 @@ describe('sam build and npm run build', () => {
 });
 
 describe('sam build and npm run build, for the drift check (DriftFunction)', () => {
-  it('build it as the provider, but from its own entry point', () => {
+  it('build it as the provider, but from its own entry point and as one file (no chunks)', () => {
     expect(driftMetadata.BuildMethod).toBe('esbuild');
     const { EntryPoints, ...rest } = driftMetadata.BuildProperties;
-    const { EntryPoints: _provider, ...providerRest } = metadata.BuildProperties;
+    const { EntryPoints: _provider, Splitting, ...providerRest } = metadata.BuildProperties;
+    expect(Splitting).toBe(true);
     expect(EntryPoints).toEqual([driftEntryPoint]);
     expect(rest).toEqual(providerRest);
     expect(basename(driftBundleOptions.outfile)).toBe('drift.mjs');
@@ -190,7 +218,7 @@ describe("SAM's rules for BuildProperties (support/sam-esbuild.ts)", () => {
     const flags = args({
       EntryPoints: ['a.ts'],
       Format: 'esm',
-      Target: 'node22',
+      Target: 'node24',
       Minify: false,
       Sourcemap: true,
       SourcesContent: false,
@@ -199,7 +227,7 @@ describe("SAM's rules for BuildProperties (support/sam-esbuild.ts)", () => {
     }).slice(4);
     expect(flags).toEqual([
       '--format=esm',
-      '--target=node22',
+      '--target=node24',
       '--sourcemap',
       '--legal-comments=none',
       '--external:x',
@@ -221,13 +249,13 @@ describe('the function runs what the build produces', () => {
   it('names the output file and its handler export in Handler', () => {
     // SAM writes <entry basename><out extension> into its output directory: handler.mjs.
     const module = basename(entryPoint, extname(entryPoint));
-    expect(basename(bundleOptions.outfile)).toBe(`${module}.mjs`);
+    expect(basename(outfile)).toBe(`${module}.mjs`);
     expect(props.Handler).toBe(`${module}.handler`);
   });
 
   it('runs the Node.js version the bundle targets, on arm64', () => {
     expect(props.Runtime).toBe(`nodejs${target.replace(/^node/, '')}.x`);
-    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Runtime).toBe('nodejs24.x');
     expect(props.Architectures).toEqual(['arm64']);
   });
 

@@ -27,7 +27,7 @@ import {
 } from './support/templates.js';
 
 /** Top-level keys the custom resource accepts beyond the native ones (CONTRACT.md). */
-const EXTRA_PROPERTIES = ['ServiceToken', 'Region', 'RoleArn', 'AdoptExisting'];
+const EXTRA_PROPERTIES = ['ServiceToken', 'ServiceTimeout', 'Region', 'RoleArn', 'AdoptExisting'];
 const NATIVE_ONLY = 'examples/native-migration/native.yaml';
 /** For the policy store account: the role the provider assumes, no identity source. */
 const TARGET_ROLE = 'examples/cross-account/target-role.yaml';
@@ -42,6 +42,7 @@ const example = (path: string): CfnTemplate => {
 };
 
 const template = await loadTemplate(PROVIDER_TEMPLATE);
+const providerTemplate = template;
 /** Every action of the provider function's inline policy statements (Fn::If branches skipped). */
 function providerActions(): string[] {
   const policies = (template.Resources.Function?.Properties?.Policies ?? []) as {
@@ -129,6 +130,17 @@ describe.each(paths.filter((p) => p !== NATIVE_ONLY && p !== TARGET_ROLE))('%s',
     }
   });
 
+  it('sets ServiceTimeout: a wrong ServiceToken or a deleted provider fails in minutes, not an hour', () => {
+    for (const [logicalId, resource] of custom) {
+      const timeout = Number(resource.Properties?.ServiceTimeout);
+      // above the function's timeout (the provider answers within it), well below the default 3600
+      const functionTimeout = Number(providerTemplate.Resources.Function?.Properties?.Timeout);
+      expect(timeout, logicalId).toBeGreaterThan(functionTimeout);
+      expect(timeout, logicalId).toBeLessThanOrEqual(1_800);
+      expect(Number.isInteger(timeout), logicalId).toBe(true);
+    }
+  });
+
   it('gets only native attributes from it', () => {
     const customIds = new Set(custom.map(([id]) => id));
     const used = getAtts(template).filter(([id]) => customIds.has(id));
@@ -176,6 +188,7 @@ describe('examples/cognito.yaml (also what npm start drives)', () => {
     expect(identitySource.Type).toBe(CUSTOM_TYPE);
     const { ServiceToken: _, ...properties } = identitySource.Properties ?? {};
     expect(properties).toEqual({
+      ServiceTimeout: 900,
       PolicyStoreId: { Ref: 'PolicyStore' },
       PrincipalEntityType: 'MyApp::User',
       Configuration: {
@@ -322,13 +335,14 @@ describe('examples/native-migration', () => {
     });
   });
 
-  it('custom.yaml differs only in Type, ServiceToken, AdoptExisting, the ProviderStackName parameter and its regions', () => {
+  it('custom.yaml differs only in Type, ServiceToken, ServiceTimeout, AdoptExisting, the ProviderStackName parameter and its regions', () => {
     const regions = 'Metadata.cfn-lint.config.regions';
     const diff = differences(native, custom).map((p) => (p.startsWith(regions) ? regions : p));
     expect([...new Set(diff)].sort()).toEqual([
       regions,
       'Parameters.ProviderStackName',
       'Resources.IdentitySource.Properties.AdoptExisting',
+      'Resources.IdentitySource.Properties.ServiceTimeout',
       'Resources.IdentitySource.Properties.ServiceToken',
       'Resources.IdentitySource.Type',
     ]);

@@ -86,8 +86,8 @@ describe('the provider function', () => {
     expect(functions.map(([id]) => id).sort()).toEqual(['DriftFunction', 'Function']);
   });
 
-  it('runs Node.js 22 on arm64 from the bundled handler', () => {
-    expect(props.Runtime).toBe('nodejs22.x');
+  it('runs Node.js 24 on arm64 from the bundled handler', () => {
+    expect(props.Runtime).toBe('nodejs24.x');
     expect(props.Architectures).toEqual(['arm64']);
     expect(props.Handler).toBe('handler.handler');
     expect(props.CodeUri).toBe('.');
@@ -360,6 +360,9 @@ describe('parameters', () => {
       'DriftRepair',
       'LogLevel',
       'LogRetentionInDays',
+      'PermissionsBoundary',
+      'SystemLogLevel',
+      'Tracing',
       'UseFipsEndpoint',
     ]);
   });

@@ -60,6 +60,63 @@ const PARTITION_PREFIXES: ReadonlyArray<readonly [string, string]> = [
   ['us-isof-', 'aws-iso-f'],
   ['eusc-', 'aws-eusc'],
 ];
+/**
+ * `value` with `Ref` to parameters and pseudo parameters, `Fn::If` on the template's conditions
+ * (`Fn::Equals`, `Fn::Not`, `Fn::Join`, `Fn::And`, `Fn::Or`) and `Fn::Sub` of parameters resolved;
+ * `AWS::NoValue` drops the key (undefined). Only what the operator parameters need.
+ */
+function resolveIntrinsics(
+  template: CfnTemplate,
+  value: unknown,
+  parameters: Record<string, string>,
+): unknown {
+  const declared = (template.Parameters ?? {}) as Record<string, { Default?: unknown }>;
+  const param = (name: string): unknown => {
+    if (name === 'AWS::Partition') return 'aws';
+    if (name === 'AWS::Region') return 'us-east-1';
+    if (name === 'AWS::AccountId') return '123456789012';
+    const given = parameters[name] ?? declared[name]?.Default;
+    return given === undefined ? { Ref: name } : String(given);
+  };
+  const conditions = (template.Conditions ?? {}) as Record<string, unknown>;
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk).filter((item) => item !== undefined);
+    if (v === null || typeof v !== 'object') return v;
+    const entries = Object.entries(v);
+    if (entries.length === 1) {
+      const [key, arg] = entries[0]!;
+      if (key === 'Ref') return arg === 'AWS::NoValue' ? undefined : param(String(arg));
+      if (key === 'Condition') return walk(conditions[String(arg)]);
+      if (key === 'Fn::If') {
+        const [name, yes, no] = arg as [string, unknown, unknown];
+        return walk(walk(conditions[name]) === true ? yes : no);
+      }
+      if (key === 'Fn::Equals') {
+        const [a, b] = (arg as unknown[]).map(walk);
+        return JSON.stringify(a) === JSON.stringify(b);
+      }
+      if (key === 'Fn::Not') return !(walk((arg as unknown[])[0]) as boolean);
+      if (key === 'Fn::And') return (arg as unknown[]).every((c) => walk(c) === true);
+      if (key === 'Fn::Or') return (arg as unknown[]).some((c) => walk(c) === true);
+      if (key === 'Fn::Join') {
+        const [sep, items] = arg as [string, unknown];
+        const list = walk(items);
+        return (Array.isArray(list) ? list : String(list).split(',')).join(sep);
+      }
+      if (key === 'Fn::Sub' && typeof arg === 'string') {
+        return arg.replace(/\$\{([\w:]+)\}/g, (_, name: string) => String(param(name)));
+      }
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of entries) {
+      const resolved = walk(inner);
+      if (resolved !== undefined) out[key] = resolved;
+    }
+    return out;
+  };
+  return walk(value);
+}
+
 const partitionOf = (region: string): string =>
   PARTITION_PREFIXES.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
 
@@ -186,9 +243,84 @@ describe('template.yaml through the transform', () => {
       const role = group.translation.template?.Resources.FunctionRole?.Properties ?? {};
       expect(role.ManagedPolicyArns).toEqual([
         `arn:${partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`,
+        // for the Tracing parameter (see the operator parameters below); its name varies by partition
+        expect.stringMatching(
+          new RegExp(
+            `^arn:${partition}:iam::aws:policy/(AWSXrayWriteOnlyAccess|AWSXRayDaemonWriteAccess)$`,
+          ),
+        ),
       ]);
     }
     expect(made.length).toBe(new Set(made.flatMap((g) => g.regions).map(partitionOf)).size);
+  });
+});
+
+describe("template.yaml's operator parameters, as the transform makes them", () => {
+  let defaults: CfnTemplate;
+  let operated: CfnTemplate;
+  beforeAll(async () => {
+    const made = await samTranslate([
+      {
+        id: 'defaults',
+        region: 'us-east-1',
+        template: packaged(provider),
+        parameters: samParameters(NO_ROLES),
+      },
+      {
+        id: 'operated',
+        region: 'us-east-1',
+        template: packaged(provider),
+        parameters: samParameters(TWO_ROLES),
+      },
+    ]);
+    defaults = made.defaults!.template!;
+    operated = made.operated!.template!;
+  }, 120_000);
+  const fn = (t: CfnTemplate) => t.Resources.Function!.Properties!;
+  const role = (t: CfnTemplate) => t.Resources.FunctionRole!.Properties!;
+  /** `value` with CloudFormation's conditions and parameters resolved as `parameters` give them. */
+  const resolve = (t: CfnTemplate, value: unknown, parameters: Record<string, string>): unknown =>
+    resolveIntrinsics(t, value, parameters);
+
+  it('PermissionsBoundary: none by default; the given policy on the role when set', () => {
+    expect(
+      resolve(defaults, role(defaults).PermissionsBoundary, samParameters(NO_ROLES)),
+    ).toBeUndefined();
+    expect(resolve(operated, role(operated).PermissionsBoundary, samParameters(TWO_ROLES))).toBe(
+      TWO_ROLES.PermissionsBoundary,
+    );
+  });
+
+  it('LoggingConfig: JSON lines, the application level is LogLevel, the platform level SystemLogLevel', () => {
+    expect(resolve(defaults, fn(defaults).LoggingConfig, samParameters(NO_ROLES))).toEqual({
+      LogFormat: 'JSON',
+      ApplicationLogLevel: 'INFO',
+      SystemLogLevel: 'WARN',
+    });
+    expect(resolve(operated, fn(operated).LoggingConfig, samParameters(TWO_ROLES))).toEqual({
+      LogFormat: 'JSON',
+      ApplicationLogLevel: 'DEBUG',
+      SystemLogLevel: 'INFO',
+    });
+    // Powertools' level follows the same parameter
+    expect(resolve(operated, fn(operated).Environment, samParameters(TWO_ROLES))).toMatchObject({
+      Variables: { POWERTOOLS_LOG_LEVEL: 'DEBUG' },
+    });
+  });
+
+  it('Tracing: PassThrough by default; Active traces, with X-Ray write permission on the role', () => {
+    expect(resolve(defaults, fn(defaults).TracingConfig, samParameters(NO_ROLES))).toEqual({
+      Mode: 'PassThrough',
+    });
+    expect(resolve(operated, fn(operated).TracingConfig, samParameters(TWO_ROLES))).toEqual({
+      Mode: 'Active',
+    });
+    const policies = (t: CfnTemplate, p: Record<string, string>) =>
+      JSON.stringify(resolve(t, role(t).ManagedPolicyArns, p));
+    expect(policies(operated, samParameters(TWO_ROLES))).toContain('AWSXrayWriteOnlyAccess');
+    // SAM attaches it whenever Tracing is given, PassThrough included: write-only (PutTraceSegments,
+    // PutTelemetryRecords, sampling rules), and nothing is traced unless a caller traces
+    expect(policies(defaults, samParameters(NO_ROLES))).toContain('AWSXrayWriteOnlyAccess');
   });
 });
 

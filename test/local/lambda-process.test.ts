@@ -15,7 +15,10 @@ afterEach(async () => {
   lambda = undefined;
 });
 
-function start(env: Record<string, string> = {}, options: { maxConcurrency?: number } = {}) {
+function start(
+  env: Record<string, string> = {},
+  options: { maxConcurrency?: number; workerCount?: number } = {},
+) {
   return startLambdaProcess({
     bundlePath: ECHO_HANDLER,
     functionName: 'echo',
@@ -35,6 +38,18 @@ interface Echo {
 }
 const echoed = (result: InvokeResult) => result.result as Echo;
 
+/**
+ * The message of a captured line: the runtime client's `console` lines are
+ * `<time>\t<request id>\t<level>\t<message>` (TEXT format) or JSON with `requestId` and `message`
+ * (Managed Instances, or `AWS_LAMBDA_LOG_FORMAT=JSON`); direct writes to a stream are as written.
+ */
+function messageOf(line: string): string {
+  if (line.startsWith('{')) return (JSON.parse(line) as { message: string }).message;
+  const fields = line.split('\t');
+  return fields.length >= 4 ? fields.slice(3).join('\t') : line;
+}
+const messages = (lines: readonly string[]) => lines.map(messageOf);
+
 describe('Lambda process', () => {
   it('imports the module once and returns what the handler returns', async () => {
     const previous = process.env.AWS_ACCESS_KEY_ID;
@@ -46,7 +61,7 @@ describe('Lambda process', () => {
       else process.env.AWS_ACCESS_KEY_ID = previous;
     }
     expect(lambda.coldStartMs).toBeGreaterThan(0);
-    expect(lambda.initLogs).toEqual(['init: echo handler loading']);
+    expect(messages(lambda.initLogs)).toEqual(['init: echo handler loading']);
     expect(lambda.pid).toEqual(expect.any(Number));
     expect(lambda.pid).not.toBe(process.pid);
 
@@ -63,7 +78,6 @@ describe('Lambda process', () => {
           memoryLimitInMB: '128',
           logGroupName: '/aws/lambda/echo',
           logStreamName: expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/),
-          callbackWaitsForEmptyEventLoop: true,
         },
         env: {
           AWS_REGION: 'eu-west-1',
@@ -92,10 +106,10 @@ describe('Lambda process', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const three = await lambda.invoke({ log: ['three: a'] });
-    expect(one.logs).toEqual(['one: a', 'one: b', 'one: warning']);
-    expect(two.logs).toEqual(['two: a']);
+    expect(messages(one.logs)).toEqual(['one: a', 'one: b', 'one: warning']);
+    expect(messages(two.logs)).toEqual(['two: a']);
     // written after invocation two had answered: shows up with the next one, as in Lambda
-    expect(three.logs).toEqual(['late line from one-off timer', 'three: a']);
+    expect(messages(three.logs)).toEqual(['late line from one-off timer', 'three: a']);
   });
 
   it('counts the remaining time down from the timeout', async () => {
@@ -130,7 +144,7 @@ describe('Lambda process', () => {
     );
     expect(slow.timedOut).toBe(true);
     expect(slow.error?.errorType).toBe('Sandbox.Timedout');
-    expect(slow.logs).toEqual(['before the timeout']);
+    expect(messages(slow.logs)).toEqual(['before the timeout']);
     expect(slow.durationMs).toBeGreaterThanOrEqual(290);
     expect(slow.durationMs).toBeLessThan(2_000);
     expect(lambda.pid).toBeUndefined();
@@ -141,21 +155,22 @@ describe('Lambda process', () => {
     expect(next.result).toMatchObject({ echo: 'fresh', invocations: 1 });
     expect(lambda.pid).toEqual(expect.any(Number));
     expect(lambda.pid).not.toBe(firstPid);
-    expect(lambda.initLogs).toEqual(['init: echo handler loading']);
+    expect(messages(lambda.initLogs)).toEqual(['init: echo handler loading']);
   });
 
-  it('reports a crash and restarts cold', async () => {
+  it('reports a crash (the runtime client lets the process exit) and restarts cold', async () => {
     lambda = await start();
     const crashed = await lambda.invoke({ crash: 'boom', sleepMs: 1_000 });
     expect(crashed.error).toMatchObject({
-      errorType: 'Error',
-      errorMessage: 'boom',
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${crashed.requestId} Error: Runtime exited with error: exit status 1`,
     });
+    expect(crashed.logs.join('\n')).toContain('Error: boom');
     expect(crashed.timedOut).toBe(false);
     expect((await lambda.invoke({})).coldStart).toBe(true);
   });
 
-  it('runs invocations one at a time, without AWS_LAMBDA_MAX_CONCURRENCY or an invoke store', async () => {
+  it('runs invocations one at a time, without AWS_LAMBDA_MAX_CONCURRENCY, each in its invoke-store context', async () => {
     lambda = await start();
     const [a, b] = await Promise.all([
       lambda.invoke({ echo: 'a', sleepMs: 100 }),
@@ -166,7 +181,7 @@ describe('Lambda process', () => {
     expect(echoed(b).startedAt).toBeGreaterThanOrEqual(echoed(a).endedAt);
     for (const one of [a, b]) {
       expect(echoed(one).env).not.toHaveProperty('AWS_LAMBDA_MAX_CONCURRENCY');
-      expect(echoed(one)).not.toHaveProperty('invokeStore');
+      expect(echoed(one).invokeStore).toEqual({ global: one.requestId, copy: one.requestId });
     }
   });
 
@@ -222,7 +237,7 @@ describe('Lambda process with maxConcurrency (Lambda Managed Instances)', () => 
       expect(env.AWS_LAMBDA_MAX_CONCURRENCY).toBe('3');
       // its own request id, after the others ran in between, through either copy of the package
       expect(invokeStore).toEqual({ global: invocation.requestId, copy: invocation.requestId });
-      expect(invocation.logs).toEqual([`${echo}: before`, `${echo}: after`]);
+      expect(messages(invocation.logs)).toEqual([`${echo}: before`, `${echo}: after`]);
       expect(invocation.coldStart).toBe(false);
       expect(echo).toBe(['a', 'b', 'c', 'd'][i]);
     }
@@ -243,7 +258,7 @@ describe('Lambda process with maxConcurrency (Lambda Managed Instances)', () => 
     expect(next.coldStart).toBe(false);
     expect(echoed(next).pid).toBe(pid);
     // the slow one ran on and wrote after it had timed out: reported with the next invocation
-    expect(next.logs).toEqual([expect.stringMatching(/^remaining -\d+$/)]);
+    expect(messages(next.logs)).toEqual([expect.stringMatching(/^remaining -\d+$/)]);
   });
 
   it('a crash ends every running invocation; the next one starts cold', async () => {
@@ -253,10 +268,44 @@ describe('Lambda process with maxConcurrency (Lambda Managed Instances)', () => 
       lambda.invoke({ crash: 'boom', sleepMs: 1_000 }),
     ]);
     for (const ended of [running, crashing]) {
-      expect(ended).toMatchObject({ timedOut: false, error: { errorMessage: 'boom' } });
+      expect(ended).toMatchObject({ timedOut: false, error: { errorType: 'Runtime.ExitError' } });
     }
+    // (the client's main thread reports a dead worker nowhere)
     const next = await lambda.invoke({ echo: 'after' });
     expect(next).toMatchObject({ coldStart: true, result: { echo: 'after', invocations: 1 } });
+  });
+
+  it('several worker threads share the invocations; a dead one breaks the environment', async () => {
+    lambda = await start({}, { maxConcurrency: 4, workerCount: 2 });
+    const [a, b] = await Promise.all([
+      lambda.invoke({ echo: 'a', sleepMs: 300, readFile: true }),
+      lambda.invoke({ echo: 'b', sleepMs: 300, readFile: true }),
+    ]);
+    expect([a.result, b.result]).toMatchObject([{ echo: 'a' }, { echo: 'b' }]);
+    const crashed = await lambda.invoke({ crash: 'boom', sleepMs: 5_000 }, { timeoutMs: 20_000 });
+    expect(crashed).toMatchObject({ timedOut: false, error: { errorType: 'Runtime.ExitError' } });
+    expect((await lambda.invoke({ echo: 'after' })).coldStart).toBe(true);
+  });
+
+  // Why this mode polls with the client's JavaScript poller (see lambda-process.ts): the native one
+  // parks each worker's poll on a thread of libuv's pool (4 by default), so with 4 workers a file
+  // read of a running invocation waits until another invocation frees a thread.
+  it("with the client's native poller and 4 workers, a file read stalls until an invocation frees a pool thread", async () => {
+    lambda = await start(
+      { AWS_LAMBDA_NODEJS_USE_ALTERNATIVE_CLIENT_1: 'false' },
+      { maxConcurrency: 4, workerCount: 4 },
+    );
+    // let every worker load the handler and park its poll
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    let answered = false;
+    const reading = lambda.invoke({ echo: 'reads', readFile: true }).then((result) => {
+      answered = true;
+      return result;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(answered).toBe(false);
+    await lambda.close();
+    expect((await reading).error?.errorType).toBe('Runtime.ExitError');
   });
 
   it('refuses a maxConcurrency that is not a positive integer', async () => {

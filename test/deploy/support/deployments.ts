@@ -1,7 +1,8 @@
 /**
  * template.yaml's parameters as two typical deployments give them: without cross-account roles
- * (the default: drift checked daily, reported only) and with two, FIPS endpoints on, drift
- * repaired and no schedule. Lists are arrays, as CloudFormation resolves
+ * (the defaults otherwise: drift checked daily, reported only) and with two, FIPS endpoints on,
+ * drift repaired and no schedule, and what an operator of a managed account sets: a permissions
+ * boundary, active X-Ray tracing, other log levels. Lists are arrays, as CloudFormation resolves
  * a CommaDelimitedList; {@link samParameters} gives SAM's form.
  */
 export type DeploymentParameters = Readonly<Record<string, string | readonly string[]>>;
@@ -16,6 +17,10 @@ export const TWO_ROLES: DeploymentParameters = {
   UseFipsEndpoint: 'true',
   DriftCheckSchedule: '',
   DriftRepair: 'true',
+  PermissionsBoundary: 'arn:aws:iam::111122223333:policy/team/workload-boundary',
+  Tracing: 'Active',
+  LogLevel: 'DEBUG',
+  SystemLogLevel: 'INFO',
 };
 
 /** The values as `sam deploy --parameter-overrides` passes them: lists comma-joined. */
