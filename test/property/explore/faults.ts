@@ -10,10 +10,11 @@
  * | `slow` | no answer until the provider gives up (its time budget); the service applies it after the invocation ended |
  * | `deny` | the service refuses it (AccessDenied): definitive, nothing happened |
  * | `never-sent` | the connection is refused: nothing was sent |
+ * | `stall` | the call is held 15 s while the world goes on (other invocations, CloudFormation's next request), then made: the invocation runs on alongside them |
  */
 import { AccessDeniedException } from '@aws-sdk/client-verifiedpermissions';
 
-export type FaultKind = 'crash-before' | 'crash-after' | 'slow' | 'deny' | 'never-sent';
+export type FaultKind = 'crash-before' | 'crash-after' | 'slow' | 'deny' | 'never-sent' | 'stall';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'crash-before',
@@ -21,6 +22,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'slow',
   'deny',
   'never-sent',
+  'stall',
 ];
 
 /** The ports a story's invocations call through. */
@@ -31,7 +33,7 @@ const APPLICABLE: Readonly<Record<PortName, readonly FaultKind[]>> = {
   'verified-permissions': FAULT_KINDS,
   dynamodb: FAULT_KINDS,
   'stack-read': FAULT_KINDS,
-  response: ['crash-before', 'crash-after'],
+  response: ['crash-before', 'crash-after', 'stall'],
 };
 
 /** Whether `kind` can hit a call of `port`. */

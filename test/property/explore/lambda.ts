@@ -76,19 +76,33 @@ export class Lambda {
       getRemainingTimeInMillis: () => Math.max(0, run.lambdaDeadline - now()),
     };
     const invoke = makeInvocation(run.ports);
-    const end: InvocationEnd = await Promise.race([
-      invoke(event, context).then(
-        () => 'returned' as const,
-        () => 'threw' as const,
-      ),
-      run.died.then(() => 'died' as const),
-    ]);
-    // Past its deadline, Lambda had stopped it: a timeout, whatever it did after.
-    record.end = end === 'returned' && now() > run.lambdaDeadline ? 'timed-out' : end;
-    await run.finish();
-    const delay = RETRY_DELAYS_MS[attempt - 1];
-    if (record.end !== 'returned' && delay !== undefined) {
-      this.scheduler.at(now() + delay, () => this.deliver(event, label, waitEnd, attempt + 1));
-    }
+    const ended: Promise<InvocationEnd> = invoke(event, context).then(
+      () => 'returned' as const,
+      () => 'threw' as const,
+    );
+    const follow = async (): Promise<void> => {
+      const end = await Promise.race([
+        ended,
+        run.died.then(() => 'died' as const),
+        run.nextStall().then(() => 'stalled' as const),
+      ]);
+      if (end === 'stalled') {
+        // The world goes on while this invocation waits; it resumes later, as its own event.
+        const resumeAt = run.stalledUntil();
+        this.scheduler.at(resumeAt, async () => {
+          run.resume();
+          await follow();
+        });
+        return;
+      }
+      // Past its deadline, Lambda had stopped it: a timeout, whatever it did after.
+      record.end = end === 'returned' && now() > run.lambdaDeadline ? 'timed-out' : end;
+      await run.finish();
+      const delay = RETRY_DELAYS_MS[attempt - 1];
+      if (record.end !== 'returned' && delay !== undefined) {
+        this.scheduler.at(now() + delay, () => this.deliver(event, label, waitEnd, attempt + 1));
+      }
+    };
+    await follow();
   }
 }

@@ -24,6 +24,7 @@ export const STORY_KINDS = [
   'adopt-nested',
   'other-owner',
   'two-in-one-store',
+  'typo-region',
 ] as const;
 export type StoryKind = (typeof STORY_KINDS)[number];
 
@@ -91,6 +92,12 @@ function properties(policyStoreId: string, clientId: string, extra: Properties =
 const source = (props: Properties) => ({ type: 'identity-source' as const, properties: props });
 const adopting = (store: string, clientId: string) =>
   source(properties(store, clientId, { AdoptExisting: 'true' }));
+
+/** A region whose endpoint's name does not resolve (a typo of us-east-1). */
+const TYPO_REGION = 'us-eest-1';
+
+/** Kinds explored without injected faults (their own fault is the story). */
+export const FAULTLESS_KINDS: readonly StoryKind[] = ['typo-region'];
 
 let storyCounter = 0;
 
@@ -187,6 +194,14 @@ export async function runStory(services: Services, spec: StorySpec): Promise<Sto
           await cfn.createStack(app, { R: source(properties(A, 'app-1')) });
           break;
         }
+        case 'typo-region':
+          // Every call to that region's endpoint is refused: nothing is ever sent.
+          world.unreachableRegions.add(TYPO_REGION);
+          startMain();
+          await cfn.createStack(app, {
+            R: source(properties(A, 'app-1', { Region: TYPO_REGION })),
+          });
+          break;
         case 'two-in-one-store':
           startMain();
           await cfn.createStack(app, {

@@ -85,6 +85,9 @@ export interface FaultHit {
   readonly invocation: number;
 }
 
+/** How long a stalled call is held while other invocations run (CloudFormation reacts within seconds). */
+const STALL_MS = 15_000;
+
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
 /** The step counter, the fault, and the trace of one story. */
@@ -96,6 +99,8 @@ export class StoryWorld {
   private invocations = 0;
   hit: FaultHit | undefined;
   readonly trace: string[] = [];
+  /** Regions whose Verified Permissions endpoint refuses every connection (nothing is sent). */
+  readonly unreachableRegions = new Set<string>();
 
   constructor(
     readonly services: Services,
@@ -140,6 +145,9 @@ export class InvocationRun {
   deathCause: string | undefined;
   readonly died: Promise<void>;
   private markDied!: () => void;
+  /** A call held back while the world goes on (the `stall` fault): when it goes on, and how. */
+  private stall: { readonly until: number; readonly release: () => void } | undefined;
+  private stallStarted: (() => void) | undefined;
   readonly lambdaDeadline: number;
   /** Service calls that were slow: the service applies them once the invocation is over. */
   private readonly deferred: (() => Promise<unknown>)[] = [];
@@ -165,6 +173,25 @@ export class InvocationRun {
     this.dead = true;
     this.deathCause = cause;
     this.markDied();
+  }
+
+  /** Resolves when the invocation next stalls. */
+  nextStall(): Promise<void> {
+    return new Promise((resolve) => {
+      this.stallStarted = resolve;
+    });
+  }
+
+  /** When the stalled call goes on. */
+  stalledUntil(): number {
+    return this.stall?.until ?? now();
+  }
+
+  /** Lets the stalled call go on. */
+  resume(): void {
+    const stall = this.stall;
+    this.stall = undefined;
+    stall?.release();
   }
 
   /** The invocation is over: later calls never settle; slow calls now reach the service. */
@@ -199,6 +226,13 @@ export class InvocationRun {
       }
       case 'slow':
         return how.slow();
+      case 'stall':
+        await new Promise<void>((release) => {
+          this.stall = { until: now() + STALL_MS, release };
+          this.stallStarted?.();
+        });
+        if (this.dead) return never();
+        return how.perform();
       case 'deny':
         throw how.deny();
       case 'never-sent':
@@ -225,8 +259,9 @@ export class InvocationRun {
               if (metadata !== undefined) delete metadata.clockSkewCorrected;
               throw error;
             });
+          const unreachable = this.world.unreachableRegions.has(region);
           return this.gate('verified-permissions', operation, {
-            perform,
+            perform: unreachable ? () => Promise.reject(connectionRefused()) : perform,
             slow: async () => {
               this.deferred.push(perform);
               moveTo(this.giveUpTime());
