@@ -10,7 +10,8 @@
  * The provider runs in-process (`provider-under-test.ts`, the one file that knows `src/`'s
  * wiring) on the Verified Permissions double and dynalite, in virtual time.
  *
- * EXPLORE_SEED=<n> changes the seed of every story's choices (duplicates, delays);
+ * EXPLORE_SEED=<n> changes the seed of every story's choices (duplicates, delays); EXPLORE_ROUNDS=<n>
+ * explores every step n times, each with its own seed (default 1: about 2 000 stories);
  * EXPLORE_STORY=<id> replays one story and prints its trace; EXPLORE_REPORT=<file> writes every
  * failing story there; EXPLORE_PROGRESS=1 prints each story's id as it starts.
  */
