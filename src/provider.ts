@@ -79,6 +79,16 @@ export class StillInProgressError extends Error {
   override readonly name = 'StillInProgressError';
 }
 
+/** Thrown when the answer could not be delivered in time: Lambda's retry sends it again. */
+export class ResponseNotDeliveredError extends Error {
+  override readonly name = 'ResponseNotDeliveredError';
+}
+
+/** A status the ResponseURL answers for good (403: expired or not signed for this PUT). */
+function refusedForGood(statusCode: number | undefined): boolean {
+  return statusCode !== undefined && statusCode >= 400 && statusCode < 500 && statusCode !== 429;
+}
+
 /**
  * Builds the Lambda handler from its dependencies.
  *
@@ -94,6 +104,7 @@ export class StillInProgressError extends Error {
  * await handle(event, context);
  * ```
  * @throws {StillInProgressError} when another invocation still holds the request at the end
+ * @throws {ResponseNotDeliveredError} when the answer could not be delivered in time
  */
 export function customResourceProvider(deps: ProviderDependencies) {
   return async function handle(
@@ -167,6 +178,13 @@ export function customResourceProvider(deps: ProviderDependencies) {
       if (request !== undefined && outcome.status === 'SUCCESS') {
         const afterDeps = { ...resourceDeps, workEndsAt: deadline.responseEndsAt };
         await afterAnswer(request, outcome.physicalResourceId, delivery.delivered, afterDeps);
+      }
+      if (!delivery.delivered && !refusedForGood(delivery.statusCode)) {
+        // The answer may never have reached CloudFormation: a function error makes Lambda
+        // deliver the event again, and the retry re-sends it (a SUCCESS is stored).
+        throw new ResponseNotDeliveredError(
+          `the response could not be delivered (last status: ${delivery.statusCode ?? 'no answer'})`,
+        );
       }
       return { answered: true, outcome, delivered: delivery.delivered, replayed };
     } finally {

@@ -17,6 +17,13 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Log } from '../logger.js';
 import { parseArn } from '../partitions.js';
 
+/** What `DescribeStacks` says of a stack, as far as the provider reads it. */
+export interface StackDescription {
+  readonly StackStatus?: string;
+  readonly StackStatusReason?: string;
+  readonly RootId?: string;
+}
+
 /** The status of a stack whose creation failed and that is being deleted for it. */
 const CREATION_FAILED = /failed to create/i;
 
@@ -28,7 +35,13 @@ const CREATION_FAILED = /failed to create/i;
  * await stack.declares(request.stackId, 'OldName', 5_000); // false after a rename
  * ```
  */
-export function stackReader(options: { readonly log: Log }) {
+export function stackReader(options: {
+  readonly log: Log;
+  /** `DescribeStacks` of one stack; default the SDK's client in the stack's region. */
+  readonly describe?: (stackId: string, timeoutMs: number) => Promise<StackDescription | undefined>;
+  /** `GetTemplate` (processed) of one stack; default the SDK's client. */
+  readonly template?: (stackId: string, timeoutMs: number) => Promise<string | undefined>;
+}) {
   const clients = new Map<string, CloudFormationClient>();
   const sdk = () => import('@aws-sdk/client-cloudformation');
   const clientFor = async (stackId: string) => {
@@ -46,7 +59,7 @@ export function stackReader(options: { readonly log: Log }) {
     abortSignal: AbortSignal.timeout(Math.max(100, Math.floor(timeoutMs))),
   });
 
-  const describe = async (stackId: string, timeoutMs: number) => {
+  const describeWithSdk = async (stackId: string, timeoutMs: number) => {
     const client = await clientFor(stackId);
     if (client === undefined) return undefined;
     const { DescribeStacksCommand } = await sdk();
@@ -56,6 +69,15 @@ export function stackReader(options: { readonly log: Log }) {
     );
     return Stacks?.[0];
   };
+  const templateWithSdk = async (stackId: string, timeoutMs: number) => {
+    const client = await clientFor(stackId);
+    if (client === undefined) return undefined;
+    const { GetTemplateCommand } = await sdk();
+    const command = new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Processed' });
+    return (await client.send(command, within(timeoutMs))).TemplateBody;
+  };
+  const describe = options.describe ?? describeWithSdk;
+  const template = options.template ?? templateWithSdk;
   const rolledBack = (stack: { StackStatus?: string; StackStatusReason?: string } | undefined) => {
     const status = stack?.StackStatus;
     if (status === undefined) return undefined;
@@ -96,13 +118,7 @@ export function stackReader(options: { readonly log: Log }) {
       timeoutMs: number,
     ): Promise<boolean | undefined> {
       try {
-        const client = await clientFor(stackId);
-        if (client === undefined) return undefined;
-        const { GetTemplateCommand } = await sdk();
-        const { TemplateBody } = await client.send(
-          new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Processed' }),
-          within(timeoutMs),
-        );
+        const TemplateBody = await template(stackId, timeoutMs);
         if (TemplateBody === undefined) return undefined;
         return resourceNamesOf(TemplateBody)?.includes(logicalResourceId);
       } catch (error) {

@@ -19,6 +19,7 @@ import type {
   CreateIdentitySourceInput,
   UpdateConfiguration,
 } from '@aws-sdk/client-verifiedpermissions';
+import { OUTSIDE_OWNER } from '../persistence/ownership.js';
 import type { Making } from '../persistence/resource-record.js';
 import type { IdentitySourceConfiguration } from './configuration.js';
 import { letGo, storeKeyOf } from './delete.js';
@@ -277,7 +278,10 @@ async function takeOver(
   if (existing === undefined || identitySourceId === undefined) throw full;
   const store = await storeKeyOf(plan.target, policyStoreId, deps);
   const record = await ownership.read(store);
-  const known = record?.identitySourceId === identitySourceId ? record : undefined;
+  const known =
+    record?.identitySourceId === identitySourceId && !sameResource(record.owner, OUTSIDE_OWNER)
+      ? record
+      : undefined;
   const ours = (owner: ResourceKey | undefined) =>
     owner !== undefined && sameResource(owner, plan.resource);
   // Ours already: a repeated Create after a takeover whose answer was lost.

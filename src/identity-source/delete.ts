@@ -17,7 +17,7 @@
  */
 import type { CreateIdentitySourceInput } from '@aws-sdk/client-verifiedpermissions';
 import { sleep as realSleep } from '../backoff.js';
-import type { StoreKey } from '../persistence/ownership.js';
+import { OUTSIDE_OWNER, type StoreKey } from '../persistence/ownership.js';
 import type { GaveUp, Making } from '../persistence/resource-record.js';
 import { ApiCallError, bestEffort, isRefusal, reasonOf } from './errors.js';
 import type {
@@ -65,15 +65,16 @@ export async function remove(request: DeleteRequest, deps: ResourceDependencies)
         policyStoreId: location.policyStoreId,
         identitySourceId: current.identitySourceId,
       };
-      const outcome = await letGo(location.target, source, resource, deps);
+      await letGo(location.target, source, resource, deps);
       // The resource no longer has it (a cleanup Delete of a replaced source leaves the new one).
       const released = async () => deps.records?.released(resource, current.identitySourceId);
       await bestEffort(deps.log, 'released', released, undefined);
-      if (outcome !== 'already-gone') return done;
-      // Not found: the id may be one CloudFormation made up for a Create it gave up on.
+      // Found or not (the id may be one CloudFormation made up for a Create it gave up on), the
+      // resource is going: a late duplicate of an earlier request of it must make nothing.
     }
-    // CloudFormation gave up on the Creates issued until this Delete (or in its second): with a
-    // marker, on that Create, answered or not (it took the FAILED); else on any it never took.
+    // CloudFormation gave up on the requests issued until this Delete (or in its second), and on
+    // the Creates among them: with a marker, on that Create, answered or not (it took the
+    // FAILED); else on any it never took.
     const at = request.issuedAt ?? Date.now();
     const only = markerToken(current);
     const gaveUp = { at, ...(only !== undefined && { only }) };
@@ -177,6 +178,8 @@ export async function sweep(
       const policyStoreId = found.input.policyStoreId as string;
       const made = { policyStoreId, identitySourceId: found.identitySourceId };
       await letGo(target, made, resource, deps, { givenUp: true });
+      const gone = async () => records.released(resource, made.identitySourceId);
+      await bestEffort(log, 'released', gone, undefined);
     }
     return found;
   }
@@ -331,7 +334,7 @@ export async function letGo(
     },
     deps,
   );
-  const back = handBack.from === undefined ? undefined : { identitySourceId, owner: handBack.from };
+  const back = { identitySourceId, owner: handBack.from ?? OUTSIDE_OWNER };
   await ownership.write(store, back, record);
   return 'handed-back';
 }

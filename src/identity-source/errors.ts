@@ -216,11 +216,11 @@ export class RefusedError extends ResourceError {
   readonly mayHaveTakenEffect = false;
 }
 
-/** A Create (or replacement) CloudFormation had already given up on when it began: it makes nothing. */
+/** A Create or Update CloudFormation had already given up on when it began: it changes nothing. */
 export function createGivenUp(kind: 'create' | 'replacement'): RefusedError {
   const request = kind === 'create' ? 'Create' : 'Update';
   return new RefusedError(
-    `CloudFormation had already given up on this ${request}: a request of this resource issued after it (a Delete, or the rollback) was handled first (this one waited in the queue too long, or is a late duplicate); nothing was created`,
+    `CloudFormation had already given up on this ${request}: a request of this resource issued after it (a Delete, or the rollback) was handled first (this one waited in the queue too long, or is a late duplicate); nothing was ${kind === 'create' ? 'created' : 'changed'}`,
   );
 }
 

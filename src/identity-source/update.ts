@@ -26,7 +26,7 @@ import {
   summary,
 } from './create.js';
 import { sweep } from './delete.js';
-import { bestEffort, reasonOf } from './errors.js';
+import { bestEffort, createGivenUp, reasonOf } from './errors.js';
 import type { IdentitySourceProperties } from './properties.js';
 import type { Answer, ResourceDependencies, UpdateRequest } from './resource.js';
 import { getSource, storeIdOf, type Target, updateSource } from './service.js';
@@ -125,7 +125,7 @@ export function planUpdate(
  */
 export async function update(request: UpdateRequest, deps: ResourceDependencies): Promise<Answer> {
   const plan = planUpdate(request, deps);
-  const physicalResourceId = request.physicalResourceId;
+  const { physicalResourceId } = request;
   deps.log.info('Plan', {
     action: plan.action,
     ...(plan.action === 'replace' && {
@@ -137,6 +137,14 @@ export async function update(request: UpdateRequest, deps: ResourceDependencies)
   if (plan.action === 'reject')
     return { status: 'FAILED', physicalResourceId, reason: plan.reason };
   try {
+    // A request of this resource issued after this one was handled (its rollback, say): this
+    // one is a late duplicate, and CloudFormation no longer waits for it.
+    const { records, log } = deps;
+    const { issuedAt, resource } = request;
+    if (records !== undefined && issuedAt !== undefined) {
+      const moveOn = () => records.moveOn(resource, issuedAt - 1);
+      if (!(await bestEffort(log, 'moveOn', moveOn, true))) throw createGivenUp('replacement');
+    }
     // What an earlier replacement made that CloudFormation never took — issued before this
     // request, strictly: this request may replace too — and never the source it names.
     const gaveUp = { at: (request.issuedAt ?? Date.now()) - 1, ifFound: true };
@@ -153,10 +161,7 @@ export async function update(request: UpdateRequest, deps: ResourceDependencies)
         if (replaces !== undefined && (await alreadyThere(make.target, replaces, deps))) {
           deps.log.info('The replaced source already lives in the target store: updating in place');
           await updateSource(make.target, replaces.ifAlreadyThere, deps);
-          return succeeded(
-            replaces.identitySourceId,
-            configurationOf(request.parsed.ok ? request.parsed.properties : undefined),
-          );
+          return succeeded(replaces.identitySourceId, make.configuration);
         }
         return succeeded(await makeSource(make, deps), make.configuration);
       }
@@ -167,8 +172,7 @@ export async function update(request: UpdateRequest, deps: ResourceDependencies)
 }
 
 /** What an in-place update applies: `UpdateConfiguration` when given, else `Configuration`. */
-function configurationOf(properties: IdentitySourceProperties | undefined) {
-  const p = properties as IdentitySourceProperties;
+function configurationOf(p: IdentitySourceProperties) {
   return p.updateConfiguration ?? p.configuration;
 }
 
@@ -196,12 +200,11 @@ async function alreadyThere(
     if (resolved !== undefined && resolved[0] === resolved[1]) return true;
   }
   const { policyStoreId, identitySourceId } = replaces.ifAlreadyThere;
-  const found = await getSource(
-    target,
-    { policyStoreId: policyStoreId as string, identitySourceId: identitySourceId as string },
-    deps,
-  ).catch(() => undefined);
-  return found !== undefined;
+  const source = {
+    policyStoreId: policyStoreId as string,
+    identitySourceId: identitySourceId as string,
+  };
+  return (await getSource(target, source, deps)) !== undefined;
 }
 
 /**

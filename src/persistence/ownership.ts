@@ -13,6 +13,13 @@
 import type { UpdateConfiguration } from '@aws-sdk/client-verifiedpermissions';
 import type { ResourceKey } from './resource-record.js';
 
+/**
+ * The owner of a source handed back to whoever had it outside this provider (the native type, a
+ * hand, another tool): the record stays, so that a repeated Delete of the resource that gave it
+ * back leaves it alone.
+ */
+export const OUTSIDE_OWNER: ResourceKey = { stackId: '', logicalResourceId: '' };
+
 /** The store a record is about: its account, region and id (an alias resolved). */
 export interface StoreKey {
   readonly accountId: string;

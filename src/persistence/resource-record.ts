@@ -128,6 +128,12 @@ export interface ResourceRecords {
     gaveUp: GaveUp,
     given: (making: Making) => boolean,
   ): Promise<Making | undefined>;
+  /**
+   * CloudFormation moved on from the resource's requests issued until `at` (an Update issued
+   * just after): records it, and answers false when it had moved further already — a request
+   * issued after this one was handled, so this one is stale (a late duplicate).
+   */
+  moveOn(key: ResourceKey, at: number): Promise<boolean>;
   /** Records the source a SUCCESS answered with and what was applied (`live`). */
   applied(key: ResourceKey, live: LiveSource): Promise<void>;
   /** Forgets `live` if it is still that source (a Delete let go of it). */

@@ -139,6 +139,8 @@ export function resourceTable(options: {
   ) =>
     change(key, {
       set,
+      // A record with a live source is kept (the drift check reads it).
+      ...(set.live !== undefined && { remove: ['expiration'] }),
       condition: `#requestId = :requestId AND #state IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
       names: { '#state': 'state', '#requestId': 'requestId' },
       values: {
@@ -213,7 +215,16 @@ export function resourceTable(options: {
         });
         if (cancelled) return making;
       }
-      return readMaking(key);
+      // Still changing under it: never hand back a making it neither matched nor cancelled.
+      return undefined;
+    },
+    async moveOn(key, at) {
+      return change(key, {
+        set: { gaveUpAt: at },
+        condition: 'attribute_not_exists(#at) OR #at <= :at',
+        names: { '#at': 'gaveUpAt' },
+        values: { ':at': at },
+      });
     },
     async applied(key, live) {
       await change(key, { set: { live }, remove: ['expiration'] });

@@ -81,6 +81,7 @@ function recording() {
     begin: note('begin', 'begun' as const),
     settle: note('settle', 'recorded' as const),
     closeCancelled: note('closeCancelled', undefined),
+    moveOn: note('moveOn', true),
     cancel: note('cancel', undefined),
     applied: note('applied', undefined),
     released: note('released', undefined),
@@ -348,7 +349,10 @@ describe("customResourceProvider: the request in the resource's terms", () => {
       sleep: async () => {},
     });
     const again = createRequest(cognitoProperties(), { responseUrl: responses.url() });
-    await handle(toEvent(again), { ...context, getRemainingTimeInMillis: () => 3_000 });
+    // the answer was not delivered: a function error, so that Lambda delivers the event again
+    await expect(
+      handle(toEvent(again), { ...context, getRemainingTimeInMillis: () => 3_000 }),
+    ).rejects.toThrow(/could not be delivered/);
     expect(lost.calls.find((c) => c.step === 'settle')?.args[2]).toEqual({
       identitySourceId: 'ISnew',
       answered: false,
@@ -365,7 +369,8 @@ describe("customResourceProvider: the request in the resource's terms", () => {
     );
     const failing = createRequest({ PolicyStoreId: 'PS1' }, { responseUrl: responses.url() });
     await provider(unguarded, { records }).handle(toEvent(failing), context);
-    expect(steps()).toEqual(['released']);
+    // the Delete lets go of its source, then records that CloudFormation gave up on the rest
+    expect(steps()).toEqual(['released', 'cancel']);
   });
 });
 

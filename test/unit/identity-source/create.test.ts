@@ -94,6 +94,7 @@ function recordsLike(
     begin: note('begin', 'begun' as const),
     settle: note('settle', 'recorded' as const),
     closeCancelled: note('closeCancelled', undefined),
+    moveOn: note('moveOn', true),
     cancel: note('cancel', undefined),
     applied: note('applied', undefined),
     released: note('released', undefined),

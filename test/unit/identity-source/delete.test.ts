@@ -18,6 +18,7 @@ import {
   createUnconfirmedId,
   notCreatedId,
 } from '../../../src/identity-source/translate.js';
+import { OUTSIDE_OWNER } from '../../../src/persistence/ownership.js';
 import type { GaveUp, Making, ResourceRecords } from '../../../src/persistence/resource-record.js';
 import { resourceTable } from '../../../src/persistence/resource-table.js';
 import { silentLog } from '../../fixtures/log.js';
@@ -74,6 +75,7 @@ function recordsWith(making: Making | undefined, reads: () => Making | undefined
     begin: async () => 'begun',
     settle: async () => 'recorded',
     closeCancelled: async () => {},
+    moveOn: async () => true,
     cancel: async (_key, gaveUp, given) => {
       const chosen = making !== undefined && given(making);
       cancels.push({ gaveUp, given: chosen });
@@ -497,11 +499,18 @@ describe('letGo', () => {
     for (const rollingBack of [true, undefined]) {
       vp.reset();
       vp.on(UpdateIdentitySourceCommand).resolves({} as never);
+      // the previous round's hand-back left the outside owner's record
+      await table.ownership.write(STORE, undefined, await table.ownership.read(STORE));
       await takenOver(true);
       const d = ownDeps(rollingBack);
       expect(await letGo(target, source, newName, d)).toBe('handed-back');
       handedBack();
-      expect(await table.ownership.read(STORE)).toBeUndefined();
+      // the record stays, naming the owner outside the provider: a repeated Delete leaves it
+      expect(await table.ownership.read(STORE)).toMatchObject({
+        identitySourceId: source.identitySourceId,
+        owner: OUTSIDE_OWNER,
+      });
+      expect(await letGo(target, source, newName, d)).toBe('left-to-owner');
       if (rollingBack === undefined) {
         expect(d.log.lines.some((l) => l.level === 'WARN' && /status/.test(l.message))).toBe(true);
       }

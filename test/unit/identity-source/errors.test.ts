@@ -209,16 +209,16 @@ describe('error classes', () => {
   });
 
   it('a refusal made nothing, and a given-up Create or replacing Update says so', () => {
-    for (const [kind, request] of [
-      ['create', 'Create'],
-      ['replacement', 'Update'],
+    for (const [kind, request, nothing] of [
+      ['create', 'Create', 'created'],
+      ['replacement', 'Update', 'changed'],
     ] as const) {
       const error = createGivenUp(kind);
       expect(error).toBeInstanceOf(RefusedError);
       expect(error.mayHaveTakenEffect).toBe(false);
       expect(error.message).toMatch(
         new RegExp(
-          `^CloudFormation had already given up on this ${request}: .*nothing was created$`,
+          `^CloudFormation had already given up on this ${request}: .*nothing was ${nothing}$`,
         ),
       );
     }

@@ -440,6 +440,7 @@ describe('update: an earlier replacement CloudFormation never took', () => {
       begin: async () => 'begun',
       settle: async () => 'recorded',
       closeCancelled: async () => {},
+      moveOn: async () => true,
       cancel: async (_key, gaveUp, given) => {
         const chosen = making !== undefined && given(making);
         cancels.push({ gaveUp, given: chosen });
@@ -513,6 +514,7 @@ describe('afterUpdate', () => {
         return 'recorded';
       },
       closeCancelled: async () => {},
+      moveOn: async () => true,
       cancel: async () => undefined,
       applied: async (...args) => {
         calls.push({ step: 'applied', args });
