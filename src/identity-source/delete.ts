@@ -57,6 +57,10 @@ export async function remove(request: DeleteRequest, deps: ResourceDependencies)
   const done: Answer = { status: 'SUCCESS', physicalResourceId };
   deps.log.info('Plan', { action: 'delete', physicalId: current.kind, ...location.target });
   try {
+    // A Delete of the resource's own source gives up on what was issued before it; one whose id
+    // is not found (perhaps made up for a Create CloudFormation gave up on) also on what was
+    // issued in its own second (X-Amz-Date has one-second resolution).
+    let strictlyBefore = false;
     if (current.kind === 'identity-source') {
       if (location.problems !== undefined) {
         return { status: 'FAILED', physicalResourceId, reason: location.problems };
@@ -65,17 +69,15 @@ export async function remove(request: DeleteRequest, deps: ResourceDependencies)
         policyStoreId: location.policyStoreId,
         identitySourceId: current.identitySourceId,
       };
-      await letGo(location.target, source, resource, deps);
+      strictlyBefore = (await letGo(location.target, source, resource, deps)) !== 'already-gone';
       // The resource no longer has it (a cleanup Delete of a replaced source leaves the new one).
       const released = async () => deps.records?.released(resource, current.identitySourceId);
       await bestEffort(deps.log, 'released', released, undefined);
-      // Found or not (the id may be one CloudFormation made up for a Create it gave up on), the
-      // resource is going: a late duplicate of an earlier request of it must make nothing.
     }
     // CloudFormation gave up on the requests issued until this Delete (or in its second), and on
     // the Creates among them: with a marker, on that Create, answered or not (it took the
     // FAILED); else on any it never took.
-    const at = request.issuedAt ?? Date.now();
+    const at = (request.issuedAt ?? Date.now()) - (strictlyBefore ? 1 : 0);
     const only = markerToken(current);
     const gaveUp = { at, ...(only !== undefined && { only }) };
     const swept = await sweep(resource, gaveUp, givenUpBy(current), deps);
