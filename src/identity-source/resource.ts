@@ -87,6 +87,3 @@ export interface Answer {
   /** Keys of `data` that may be dropped first to fit the response in 4096 bytes. */
   readonly droppableData?: readonly string[];
 }
-
-/** Properties read: valid, or every problem with its path. */
-export type Parsed = PropertiesResult;

@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import type {
   CreateIdentitySourceInput,
-  DeleteIdentitySourceInput,
   IdentitySourceItem,
   UpdateConfiguration,
   UpdateIdentitySourceInput,
@@ -55,13 +54,6 @@ export function updateInput(
       principalEntityType: properties.principalEntityType,
     }),
   };
-}
-
-export function deleteInput(
-  policyStoreId: string,
-  identitySourceId: string,
-): DeleteIdentitySourceInput {
-  return { policyStoreId, identitySourceId };
 }
 
 /** Response `Data` keys: the id and the native type's `Details.*` attributes. */

@@ -5,7 +5,6 @@ import {
   createInput,
   createUnconfirmedId,
   dataFor,
-  deleteInput,
   effectiveAccount,
   isClientToken,
   notCreatedId,
@@ -48,10 +47,6 @@ describe('API inputs', () => {
       identitySourceId: 'IS1',
       updateConfiguration: OIDC_API_CONFIGURATION,
     });
-  });
-
-  it('builds DeleteIdentitySource input', () => {
-    expect(deleteInput('PS1', 'IS1')).toEqual({ policyStoreId: 'PS1', identitySourceId: 'IS1' });
   });
 
   it('derives the native Details attributes for Cognito sources', () => {
