@@ -1,7 +1,7 @@
 /**
  * Cold starts: many fresh `node` processes per target (bare node, the bundle with and without
- * the template's `NODE_OPTIONS`, the same handler unbundled), run round-robin so that drift in
- * the machine's speed spreads evenly over the targets. Each process imports the module under a
+ * `--enable-source-maps`, the same handler unbundled, CDK's `AwsCustomResource` handler), run
+ * round-robin so that drift in the machine's speed spreads evenly over the targets. Each process imports the module under a
  * small probe that reports the import time, CPU time and peak RSS; the parent adds the wall time
  * from spawn to exit.
  *
