@@ -1,12 +1,13 @@
 /**
- * `npm run bench`: builds the provider and measures it as deployed — cold start beside bare node
- * and the unbundled build, network calls and warm latency per request, peak memory, N resources
- * at once under write throttling, the drift check over 10, 100 and 1 000 sources — and
- * rewrites the generated part of `docs/benchmarks.md` (the hand-written findings below it stay).
+ * `npm run bench`: builds the provider and measures it as deployed — cold start beside bare
+ * node, the unbundled build and CDK's real `AwsCustomResource` handler (`bench/cdk-handler.ts`),
+ * network calls and warm latency per request, peak memory, N resources at once under write
+ * throttling, the drift check over 10, 100 and 1 000 sources — and rewrites the generated part
+ * of `docs/benchmarks.md` (the hand-written findings below it stay).
  *
  * The parts live in `scripts/bench/`; this file runs them in order and reports progress on
- * stderr. Nothing is written outside `docs/benchmarks.md`, `dist/` (the normal build) and a
- * temporary directory that is removed at the end. `npm run bench -- --drift-only` measures only
+ * stderr. Nothing is written outside `docs/benchmarks.md`, `dist/` (the normal build), the cached
+ * CDK handler in `.local/bench/` and a temporary directory that is removed at the end. `npm run bench -- --drift-only` measures only
  * the drift check and rewrites only its section.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -14,7 +15,8 @@ import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { yamlParse } from 'yaml-cfn';
-import { buildUnbundled, measureColdStarts } from './bench/cold-start.js';
+import { CDK_VERSION, PEER_CLIENT, writeCdkTaskRoot } from './bench/cdk-handler.js';
+import { buildUnbundled, type ColdTarget, measureColdStarts } from './bench/cold-start.js';
 import { type DriftRun, runDrift } from './bench/drift-run.js';
 import { type LoadRun, runLoad } from './bench/load-run.js';
 import { DRIFT_HEADING, renderDrift, renderReport } from './bench/report.js';
@@ -136,19 +138,53 @@ async function main(): Promise<void> {
       ...functionEnv,
     };
     const bundled = pathToFileURL(bundlePath).href;
+    progress(`CDK's AwsCustomResource handler (aws-cdk-lib@${CDK_VERSION}, cached in .local/)`);
+    const cdk = await writeCdkTaskRoot(projectRoot, unbundled.dir);
+    const deployedFlags = nodeOptions.split(' ').filter((flag) => flag !== '');
+    const bundledTarget: ColdTarget = {
+      label:
+        deployedFlags.length === 0
+          ? 'bundled `dist/handler.mjs`, as deployed (the template sets no `NODE_OPTIONS`)'
+          : 'bundled `dist/handler.mjs`',
+      nodeFlags: [],
+      moduleUrl: bundled,
+    };
+    const bareTarget: ColdTarget = { label: 'bare node (`node -e 0`)', nodeFlags: [] };
+    const sourceMapsTarget: ColdTarget = {
+      label: 'bundled, with `--enable-source-maps`',
+      nodeFlags: ['--enable-source-maps'],
+      moduleUrl: bundled,
+    };
+    const deployedTarget: ColdTarget | undefined =
+      deployedFlags.length === 0
+        ? undefined
+        : { label: 'bundled, as deployed', nodeFlags: deployedFlags, moduleUrl: bundled };
+    const unbundledTarget: ColdTarget = {
+      label: 'unbundled (packages from node_modules)',
+      nodeFlags: [],
+      moduleUrl: unbundled.url,
+    };
+    const peerImportTarget: ColdTarget = {
+      label: `CDK \`AwsCustomResource\` handler (aws-cdk-lib ${cdk.version}): import`,
+      nodeFlags: [],
+      moduleUrl: cdk.importUrl,
+    };
+    const peerFirstRequestTarget: ColdTarget = {
+      label: `CDK \`AwsCustomResource\` handler: import + its first request’s \`require('${PEER_CLIENT}')\``,
+      nodeFlags: [],
+      moduleUrl: cdk.firstRequestUrl,
+    };
     const targets = [
-      { label: 'bare node (`node -e 0`)', nodeFlags: [] },
-      { label: 'bundled `dist/handler.mjs`', nodeFlags: [], moduleUrl: bundled },
-      { label: 'bundled, as deployed', nodeFlags: nodeOptions.split(' '), moduleUrl: bundled },
-      { label: 'unbundled (packages from node_modules)', nodeFlags: [], moduleUrl: unbundled.url },
-      {
-        label: 'CDK `AwsCustomResource` way (its Verified Permissions client from node_modules)',
-        nodeFlags: [],
-        moduleUrl: unbundled.peerUrl,
-      },
+      bareTarget,
+      bundledTarget,
+      sourceMapsTarget,
+      ...(deployedTarget ? [deployedTarget] : []),
+      unbundledTarget,
+      peerImportTarget,
+      peerFirstRequestTarget,
     ];
     progress(`cold starts: ${targets.length} targets × ${COLD_RUNS} (+${COLD_WARMUPS}) processes`);
-    const [bare, bundledRow, deployed, unbundledRow, peer] = await measureColdStarts(targets, {
+    const rows = await measureColdStarts(targets, {
       runs: COLD_RUNS,
       warmups: COLD_WARMUPS,
       env: probeEnv,
@@ -157,9 +193,12 @@ async function main(): Promise<void> {
         if (round % 10 === 0 || round === rounds) progress(`  round ${round}/${rounds}`);
       },
     });
-    if (!bare || !bundledRow || !deployed || !unbundledRow || !peer) {
-      throw new Error('a target is missing');
-    }
+    const row = (target: ColdTarget) => {
+      const found = rows.find((r) => r.target === target);
+      if (!found) throw new Error(`no row for ${target.label}`);
+      return found;
+    };
+    const bundledRow = row(bundledTarget);
 
     const generated = renderReport({
       date,
@@ -167,12 +206,15 @@ async function main(): Promise<void> {
       cold: {
         runs: COLD_RUNS,
         warmups: COLD_WARMUPS,
-        bare,
+        bare: row(bareTarget),
         bundled: bundledRow,
-        deployed,
-        unbundled: unbundledRow,
-        peer,
+        sourceMaps: row(sourceMapsTarget),
+        deployed: deployedTarget ? row(deployedTarget) : bundledRow,
+        unbundled: row(unbundledTarget),
+        peerImport: row(peerImportTarget),
+        peerFirstRequest: row(peerFirstRequestTarget),
       },
+      peer: { version: cdk.version, bytes: cdk.bytes, sha256: cdk.sha256, client: PEER_CLIENT },
       unbundledBuild: unbundled,
       ...(await loadedAtImport(bundlePath)),
       warm,

@@ -1,7 +1,7 @@
 /**
  * Cold starts: many fresh `node` processes per target (bare node, the bundle with and without
- * the template's `NODE_OPTIONS`, the same handler unbundled), run round-robin so that drift in
- * the machine's speed spreads evenly over the targets. Each process imports the module under a
+ * `--enable-source-maps`, the same handler unbundled, CDK's `AwsCustomResource` handler), run
+ * round-robin so that drift in the machine's speed spreads evenly over the targets. Each process imports the module under a
  * small probe that reports the import time, CPU time and peak RSS; the parent adds the wall time
  * from spawn to exit.
  *
@@ -118,10 +118,9 @@ async function runProbe(target: ColdTarget, options: ColdStartOptions): Promise<
 }
 
 /**
- * The handler as it would run without bundling its dependencies, the way CDK's
- * `AwsCustomResource` runs on the Lambda runtime (a small handler file, the AWS SDK loaded from
- * `node_modules`): the provider's own code compiled into one file, every package imported from
- * `node_modules` as published. Written into a scratch task root (`package.json` with
+ * The handler as it would run without bundling its dependencies (a handler file, the AWS SDK
+ * loaded from `node_modules`, as on the Lambda runtime): the provider's own code compiled into
+ * one file, every package imported from `node_modules` as published. Written into a scratch task root (`package.json` with
  * `"type": "module"`, `node_modules` linked to the project's), which `remove` deletes.
  */
 export async function buildUnbundled(projectRoot: string) {
@@ -151,34 +150,8 @@ export async function buildUnbundled(projectRoot: string) {
   return {
     dir,
     url: pathToFileURL(outfile).href,
-    peerUrl: await writePeerHandler(dir),
     options,
     bytes,
     remove: () => rm(dir, { recursive: true, force: true }),
   };
-}
-
-/**
- * The shape of CDK's `AwsCustomResource` handler on the Lambda runtime, for the side-by-side cold
- * start: a small handler module that loads `@aws-sdk/client-verifiedpermissions` (the service its
- * calls name) from `node_modules` — on Lambda, the runtime's built-in SDK v3, published as here —
- * and `node:https` for its answer to CloudFormation. CDK's own handler file (`aws-cdk-lib`, some
- * hundreds of MB installed) is not a dev dependency: what it adds on import is a few kB of its
- * own code, so this is its floor. Written into `dir` (the unbundled task root).
- */
-async function writePeerHandler(dir: string): Promise<string> {
-  const file = join(dir, 'aws-custom-resource.mjs');
-  await writeFile(
-    file,
-    [
-      "import { request } from 'node:https';",
-      "import * as verifiedPermissions from '@aws-sdk/client-verifiedpermissions';",
-      'export async function handler(event) {',
-      '  const client = new verifiedPermissions.VerifiedPermissionsClient({});',
-      '  return { client, request, event };',
-      '}',
-      '',
-    ].join('\n'),
-  );
-  return pathToFileURL(file).href;
 }

@@ -70,7 +70,9 @@ export async function measureWarmRun(
   templateNodeOptions: string,
   options: WarmRunOptions,
 ): Promise<WarmRun> {
-  const nodeOptions = [templateNodeOptions, ...lambdaHeapFlags(options.memoryMb)].join(' ');
+  const nodeOptions = [templateNodeOptions, ...lambdaHeapFlags(options.memoryMb)]
+    .filter((flag) => flag !== '')
+    .join(' ');
   const stack = await startLocalStack({
     env: {
       ...options.env,

@@ -106,7 +106,6 @@ describe('the provider function', () => {
       IDEMPOTENCY_TABLE_NAME: { Ref: 'IdempotencyTable' },
       POWERTOOLS_SERVICE_NAME: expect.any(String),
       POWERTOOLS_LOG_LEVEL: { Ref: 'LogLevel' },
-      NODE_OPTIONS: '--enable-source-maps',
       AWS_USE_FIPS_ENDPOINT: { Ref: 'UseFipsEndpoint' },
     });
   });
