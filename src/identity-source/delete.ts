@@ -69,7 +69,15 @@ export async function remove(request: DeleteRequest, deps: ResourceDependencies)
         policyStoreId: location.policyStoreId,
         identitySourceId: current.identitySourceId,
       };
-      strictlyBefore = (await letGo(location.target, source, resource, deps)) !== 'already-gone';
+      let outcome = await letGo(location.target, source, resource, deps);
+      if (
+        outcome === 'already-gone' &&
+        (await madeRecently(request, source.identitySourceId, deps))
+      ) {
+        // Made moments ago (a rollback right after its Create): not visible yet, not gone.
+        outcome = await letGo(location.target, source, resource, deps, { madeRecently: true });
+      }
+      strictlyBefore = outcome !== 'already-gone';
       // The resource no longer has it (a cleanup Delete of a replaced source leaves the new one).
       const released = async () => deps.records?.released(resource, current.identitySourceId);
       await bestEffort(deps.log, 'released', released, undefined);
@@ -90,6 +98,21 @@ export async function remove(request: DeleteRequest, deps: ResourceDependencies)
   } catch (error) {
     return { status: 'FAILED', physicalResourceId, reason: reasonOf(error, deps.log) };
   }
+}
+
+/** How long after its request a source may still be invisible to a Delete (eventual consistency). */
+const VISIBILITY_WINDOW_MS = 5 * 60_000;
+
+/** Whether the resource's own latest request made this source moments before this Delete. */
+async function madeRecently(
+  request: DeleteRequest,
+  identitySourceId: string,
+  deps: ResourceDependencies,
+): Promise<boolean> {
+  const read = async () => (await deps.records?.read(request.resource))?.making;
+  const making = await bestEffort(deps.log, 'read', read, undefined);
+  if (making?.identitySourceId !== identitySourceId || making.issuedAt === undefined) return false;
+  return (request.issuedAt ?? Date.now()) - making.issuedAt < VISIBILITY_WINDOW_MS;
 }
 
 /** The clientToken of the Create a marker names. */
@@ -278,19 +301,18 @@ export async function letGo(
   options: {
     /** The source was made or taken by a request CloudFormation gave up on: it never took it. */
     readonly givenUp?: boolean;
+    /** Made moments ago: a "not found" may only mean "not visible yet". */
+    readonly madeRecently?: boolean;
   } = {},
 ): Promise<LetGo> {
   const { ownership, log } = deps;
   const { identitySourceId } = source;
-  if (ownership === undefined) return deleteSource(target, source, deps);
+  const remove = () => deleteSource(target, source, deps, options);
+  if (ownership === undefined) return remove();
   const store = await storeKeyOf(target, source.policyStoreId, deps);
-  if (await ownership.releaseIfPlain(store, identitySourceId, resource)) {
-    return deleteSource(target, source, deps);
-  }
+  if (await ownership.releaseIfPlain(store, identitySourceId, resource)) return remove();
   const record = await ownership.read(store);
-  if (record === undefined || record.identitySourceId !== identitySourceId) {
-    return deleteSource(target, source, deps);
-  }
+  if (record === undefined || record.identitySourceId !== identitySourceId) return remove();
   if (!sameResource(record.owner, resource)) {
     // Taken over by another resource (a rename): it is theirs now, and the takeover complete.
     if (record.handBack?.from !== undefined && sameResource(record.handBack.from, resource)) {

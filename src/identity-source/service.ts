@@ -34,6 +34,7 @@ import {
   errorName,
   httpStatusOf,
   isRefusal,
+  type Refusal,
   refusalOf,
 } from './errors.js';
 
@@ -211,9 +212,20 @@ async function send<T>(
   target: Target,
   deps: ServiceDependencies,
   run: (client: VerifiedPermissionsClient, abortSignal: AbortSignal) => Promise<T>,
+  options: CallOptions = {},
 ): Promise<T> {
   const client = await deps.clients(target);
-  return call(operation, target.region, deps, (abortSignal) => run(client, abortSignal));
+  const attempt = (abortSignal: AbortSignal) => run(client, abortSignal);
+  return call(operation, target.region, deps, attempt, options);
+}
+
+/** How a call treats a refusal that eventual consistency explains. */
+interface CallOptions {
+  /**
+   * A "not found" that only means "not visible yet" (a store or source made moments ago): retried
+   * for {@link STORE_VISIBILITY_WAIT_MS}, then final.
+   */
+  readonly visibility?: Refusal;
 }
 
 /**
@@ -229,8 +241,13 @@ export async function createSource(
   input: CreateIdentitySourceInput,
   deps: ServiceDependencies,
 ): Promise<string> {
-  const output = await send('CreateIdentitySource', target, deps, (c, abortSignal) =>
-    c.send(new CreateIdentitySourceCommand(input), { abortSignal }),
+  const output = await send(
+    'CreateIdentitySource',
+    target,
+    deps,
+    (c, abortSignal) => c.send(new CreateIdentitySourceCommand(input), { abortSignal }),
+    // A store made moments ago in the same stack may not be visible yet.
+    { visibility: 'store-not-found' },
   );
   if (typeof output.identitySourceId !== 'string' || output.identitySourceId === '') {
     throw new ApiCallError('CreateIdentitySource answered without an identitySourceId', {
@@ -253,15 +270,23 @@ export async function updateSource(
   );
 }
 
-/** Deletes a source: `already-gone` when it (or its whole store) is not found. */
+/**
+ * Deletes a source: `already-gone` when it (or its whole store) is not found — after waiting for
+ * a source made moments ago to become visible, with `madeRecently`.
+ */
 export async function deleteSource(
   target: Target,
   input: DeleteIdentitySourceInput,
   deps: ServiceDependencies,
+  options: { readonly madeRecently?: boolean } = {},
 ): Promise<'deleted' | 'already-gone'> {
   try {
-    await send('DeleteIdentitySource', target, deps, (c, abortSignal) =>
-      c.send(new DeleteIdentitySourceCommand(input), { abortSignal }),
+    await send(
+      'DeleteIdentitySource',
+      target,
+      deps,
+      (c, abortSignal) => c.send(new DeleteIdentitySourceCommand(input), { abortSignal }),
+      options.madeRecently === true ? { visibility: 'not-found' } : {},
     );
     return 'deleted';
   } catch (error) {
@@ -341,6 +366,7 @@ export async function call<T>(
   region: string,
   deps: Omit<ServiceDependencies, 'clients'>,
   attempt: (signal: AbortSignal) => Promise<T>,
+  options: CallOptions = {},
 ): Promise<T> {
   const sleep = deps.sleep ?? realSleep;
   let mayHaveTakenEffect = false;
@@ -386,7 +412,7 @@ export async function call<T>(
         );
       }
       const refusal = kind === 'definitive' ? refusalOf(error) : undefined;
-      const waitingForStore = operation === 'CreateIdentitySource' && refusal === 'store-not-found';
+      const waitingForStore = refusal !== undefined && refusal === options.visibility;
       const limited = waitingForStore ? 'store' : kind === 'never-sent' ? 'neverSent' : undefined;
       if (limited !== undefined) since[limited] ??= started;
       const lasted = limited === undefined ? 0 : Date.now() - (since[limited] ?? started);

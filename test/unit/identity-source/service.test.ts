@@ -200,14 +200,21 @@ describe('call', () => {
       expect(lasted).toBeLessThan(NEVER_SENT_WAIT_MS + 5_000);
     });
 
-    it('waits for a policy store to become visible on Create only, for half a minute', async () => {
+    it('waits for what the call says may not be visible yet (a store, for a Create), for half a minute', async () => {
       const d = sleepingDeps(600_000);
       const started = Date.now();
       let attempts = 0;
-      const error = await call('CreateIdentitySource', 'eu-west-1', d, async () => {
-        attempts += 1;
-        throw storeMissing();
-      }).catch((e: ApiCallError) => e);
+      const visibility = { visibility: 'store-not-found' } as const;
+      const error = await call(
+        'CreateIdentitySource',
+        'eu-west-1',
+        d,
+        async () => {
+          attempts += 1;
+          throw storeMissing();
+        },
+        visibility,
+      ).catch((e: ApiCallError) => e);
       expect(error).toMatchObject({ kind: 'definitive', refusal: 'store-not-found' });
       expect(error.message).toMatch(/\(waited \d+ s for it to become visible\)$/);
       expect(attempts).toBeGreaterThan(1);
@@ -215,6 +222,7 @@ describe('call', () => {
       expect(lasted).toBeGreaterThan(STORE_VISIBILITY_WAIT_MS);
       expect(lasted).toBeLessThan(STORE_VISIBILITY_WAIT_MS + 5_000);
 
+      // a call that does not say so takes not found as final
       let updates = 0;
       await call('UpdateIdentitySource', 'eu-west-1', sleepingDeps(600_000), async () => {
         updates += 1;
@@ -234,6 +242,7 @@ describe('call', () => {
           if (attempts < 4) throw storeMissing();
           return 'made';
         },
+        { visibility: 'store-not-found' },
       );
       expect(result).toBe('made');
     });
