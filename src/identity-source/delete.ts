@@ -103,14 +103,16 @@ export async function remove(request: DeleteRequest, deps: ResourceDependencies)
 /** How long after its request a source may still be invisible to a Delete (eventual consistency). */
 const VISIBILITY_WINDOW_MS = 5 * 60_000;
 
-/** Whether the resource's own latest request made this source moments before this Delete. */
+/** Whether the resource's own latest request made this source, still live, moments before this Delete. */
 async function madeRecently(
   request: DeleteRequest,
   identitySourceId: string,
   deps: ResourceDependencies,
 ): Promise<boolean> {
-  const read = async () => (await deps.records?.read(request.resource))?.making;
-  const making = await bestEffort(deps.log, 'read', read, undefined);
+  const read = async () => deps.records?.read(request.resource);
+  const { making, live } = (await bestEffort(deps.log, 'read', read, undefined)) ?? {};
+  // Still live (no Delete let go of it yet), and made by the resource's latest request.
+  if (live?.identitySourceId !== identitySourceId) return false;
   if (making?.identitySourceId !== identitySourceId || making.issuedAt === undefined) return false;
   return (request.issuedAt ?? Date.now()) - making.issuedAt < VISIBILITY_WINDOW_MS;
 }
