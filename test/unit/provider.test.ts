@@ -15,6 +15,7 @@ import type { ResourceRecords } from '../../src/persistence/resource-record.js';
 import { customResourceProvider, StillInProgressError } from '../../src/provider.js';
 import { silentLog } from '../fixtures/log.js';
 import { EXISTING_SOURCE, STORE_IS_FULL, useOwnership } from '../fixtures/ownership.js';
+import { recordsLike } from '../fixtures/records.js';
 import {
   cognitoProperties,
   createRequest,
@@ -65,28 +66,6 @@ function provider(
     ...extra,
   });
   return { handle, log };
-}
-
-/** Records that remember what they were asked. */
-function recording() {
-  const calls: { step: string; args: unknown[] }[] = [];
-  const note =
-    <T>(step: string, answer: T) =>
-    async (...args: unknown[]) => {
-      calls.push({ step, args });
-      return answer;
-    };
-  const records: ResourceRecords = {
-    read: note('read', undefined),
-    begin: note('begin', 'begun' as const),
-    settle: note('settle', 'recorded' as const),
-    closeCancelled: note('closeCancelled', undefined),
-    moveOn: note('moveOn', true),
-    cancel: note('cancel', undefined),
-    applied: note('applied', undefined),
-    released: note('released', undefined),
-  };
-  return { records, calls, steps: () => calls.map((c) => c.step) };
 }
 
 describe('customResourceProvider', () => {
@@ -262,7 +241,7 @@ describe('customResourceProvider', () => {
 describe("customResourceProvider: the request in the resource's terms", () => {
   it('answers an in-place Update with the same id, and records what it applied once delivered', async () => {
     vp.on(UpdateIdentitySourceCommand).resolves({} as never);
-    const { records, calls } = recording();
+    const { records, calls } = recordsLike();
     const request = updateRequest(
       IDENTITY_SOURCE_ID,
       cognitoProperties({ PrincipalEntityType: 'MyApp::Person' }),
@@ -309,7 +288,7 @@ describe("customResourceProvider: the request in the resource's terms", () => {
 
   it('passes the signing time of the ResponseURL as when the request was issued', async () => {
     vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew' } as never);
-    const { records, calls } = recording();
+    const { records, calls } = recordsLike();
     const signedAt = Date.now() - 5_000;
     const request = createRequest(cognitoProperties(), { responseUrl: signedUrl(signedAt) });
     await provider(unguarded, { records }).handle(toEvent(request), context);
@@ -324,7 +303,7 @@ describe("customResourceProvider: the request in the resource's terms", () => {
 
   it('settles a successful Create after its answer: answered when delivered, created when not', async () => {
     vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew' } as never);
-    const delivered = recording();
+    const delivered = recordsLike();
     const request = createRequest(cognitoProperties(), { responseUrl: responses.url() });
     await provider(unguarded, { records: delivered.records }).handle(toEvent(request), context);
     expect(delivered.steps()).toEqual(['begin', 'settle']);
@@ -334,7 +313,7 @@ describe("customResourceProvider: the request in the resource's terms", () => {
       { identitySourceId: 'ISnew', answered: true },
     ]);
 
-    const lost = recording();
+    const lost = recordsLike();
     const log = silentLog();
     const handle = customResourceProvider({
       clientFor: () => client,
@@ -361,7 +340,7 @@ describe("customResourceProvider: the request in the resource's terms", () => {
 
   it('leaves Deletes and FAILED outcomes alone after the answer', async () => {
     vp.on(DeleteIdentitySourceCommand).resolves({} as never);
-    const { records, steps } = recording();
+    const { records, steps } = recordsLike();
     const del = deleteRequest(IDENTITY_SOURCE_ID, cognitoProperties());
     await provider(unguarded, { records }).handle(
       toEvent({ ...del, responseUrl: responses.url() }),
@@ -380,7 +359,7 @@ describe('customResourceProvider: a full store', () => {
   it('answers FAILED naming AdoptExisting, with the marker of a Create that made nothing, settled so', async () => {
     vp.on(CreateIdentitySourceCommand).rejects(STORE_IS_FULL);
     vp.on(ListIdentitySourcesCommand).resolves({ identitySources: [EXISTING_SOURCE] } as never);
-    const { records, calls } = recording();
+    const { records, calls } = recordsLike();
     const request = createRequest(cognitoProperties(), { responseUrl: responses.url() });
     await provider(unguarded, { records, ownership: table.ownership }).handle(toEvent(request), {
       ...context,
@@ -430,7 +409,7 @@ describe('customResourceProvider with RoleArn', () => {
   it('assumes the role once per invocation, for the work and what follows the answer', async () => {
     vp.on(CreateIdentitySourceCommand).resolves({ identitySourceId: 'ISnew' } as never);
     const sessions: string[] = [];
-    const { records } = recording();
+    const { records } = recordsLike();
     const request = createRequest(cognitoProperties({ RoleArn }), { responseUrl: responses.url() });
     await provider(unguarded, {
       records,

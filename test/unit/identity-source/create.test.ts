@@ -33,7 +33,7 @@ import {
   createUnconfirmedId,
   notCreatedId,
 } from '../../../src/identity-source/translate.js';
-import type { Making, ResourceRecords } from '../../../src/persistence/resource-record.js';
+import type { Making } from '../../../src/persistence/resource-record.js';
 import { silentLog } from '../../fixtures/log.js';
 import {
   EXISTING_PREVIOUS,
@@ -43,6 +43,7 @@ import {
   STORE_IS_FULL,
   useOwnership,
 } from '../../fixtures/ownership.js';
+import { recordsLike } from '../../fixtures/records.js';
 import {
   cognitoProperties,
   createResource,
@@ -76,36 +77,6 @@ function deps(workMs = 10_000, extra: Partial<Omit<ResourceDependencies, 'log'>>
     functionAccountId: '123456789012',
     ...extra,
   };
-}
-
-/** Records that answer as told and remember what they were asked. */
-function recordsLike(
-  answers: Partial<Record<keyof ResourceRecords, (...args: unknown[]) => unknown>> = {},
-) {
-  const calls: { step: string; args: unknown[] }[] = [];
-  const note =
-    <T>(step: string, answer: T) =>
-    async (...args: unknown[]) => {
-      calls.push({ step, args });
-      return answer;
-    };
-  const records: ResourceRecords = {
-    read: note('read', undefined),
-    begin: note('begin', 'begun' as const),
-    settle: note('settle', 'recorded' as const),
-    closeCancelled: note('closeCancelled', undefined),
-    moveOn: note('moveOn', true),
-    cancel: note('cancel', undefined),
-    applied: note('applied', undefined),
-    released: note('released', undefined),
-  };
-  for (const [name, answer] of Object.entries(answers)) {
-    (records as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
-      calls.push({ step: name, args });
-      return (answer as (...a: unknown[]) => unknown)(...args);
-    };
-  }
-  return { records, calls, steps: () => calls.map((c) => c.step) };
 }
 
 const planOf = (properties = cognitoProperties(), logicalResourceId = 'IdentitySource') => {

@@ -19,7 +19,7 @@ import {
   notCreatedId,
 } from '../../../src/identity-source/translate.js';
 import { OUTSIDE_OWNER } from '../../../src/persistence/ownership.js';
-import type { GaveUp, Making, ResourceRecords } from '../../../src/persistence/resource-record.js';
+import type { Making } from '../../../src/persistence/resource-record.js';
 import { resourceTable } from '../../../src/persistence/resource-table.js';
 import { silentLog } from '../../fixtures/log.js';
 import {
@@ -29,6 +29,7 @@ import {
   STORE_IS_FULL,
   useOwnership,
 } from '../../fixtures/ownership.js';
+import { recordsWith } from '../../fixtures/records.js';
 import {
   cognitoProperties,
   deleteResource,
@@ -61,32 +62,6 @@ function deps(extra: Partial<Omit<ResourceDependencies, 'log'>> = {}) {
     functionAccountId: '123456789012',
     ...extra,
   };
-}
-
-/** Records whose `making` is the one given; cancel picks it as `given` says. */
-function recordsWith(making: Making | undefined, reads: () => Making | undefined = () => making) {
-  const cancels: { gaveUp: GaveUp; given: boolean }[] = [];
-  const released: string[] = [];
-  const records: ResourceRecords = {
-    read: async () => {
-      const now = reads();
-      return now === undefined ? undefined : { making: now };
-    },
-    begin: async () => 'begun',
-    settle: async () => 'recorded',
-    closeCancelled: async () => {},
-    moveOn: async () => true,
-    cancel: async (_key, gaveUp, given) => {
-      const chosen = making !== undefined && given(making);
-      cancels.push({ gaveUp, given: chosen });
-      return chosen ? making : undefined;
-    },
-    applied: async () => {},
-    released: async (_key, identitySourceId) => {
-      released.push(identitySourceId);
-    },
-  };
-  return { records, cancels, released };
 }
 
 const notFound = () =>

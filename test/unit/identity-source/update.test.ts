@@ -14,8 +14,9 @@ import type { ResourceDependencies } from '../../../src/identity-source/resource
 import type { Target } from '../../../src/identity-source/service.js';
 import { clientTokenFor, notCreatedId } from '../../../src/identity-source/translate.js';
 import { afterUpdate, planUpdate, update } from '../../../src/identity-source/update.js';
-import type { GaveUp, Making, ResourceRecords } from '../../../src/persistence/resource-record.js';
+import type { Making, ResourceRecords } from '../../../src/persistence/resource-record.js';
 import { silentLog } from '../../fixtures/log.js';
+import { recordsWith } from '../../fixtures/records.js';
 import {
   cognitoProperties,
   IDENTITY_SOURCE_ID,
@@ -433,24 +434,6 @@ describe('update: an earlier replacement CloudFormation never took', () => {
     issuedAt: 1_000,
     ...extra,
   });
-  const recordsWith = (making: Making | undefined) => {
-    const cancels: { gaveUp: GaveUp; given: boolean }[] = [];
-    const records: ResourceRecords = {
-      read: async () => (making === undefined ? undefined : { making }),
-      begin: async () => 'begun',
-      settle: async () => 'recorded',
-      closeCancelled: async () => {},
-      moveOn: async () => true,
-      cancel: async (_key, gaveUp, given) => {
-        const chosen = making !== undefined && given(making);
-        cancels.push({ gaveUp, given: chosen });
-        return chosen ? making : undefined;
-      },
-      applied: async () => {},
-      released: async () => {},
-    };
-    return { records, cancels };
-  };
 
   it('removes what it made before the rollback is answered', async () => {
     vp.on(DeleteIdentitySourceCommand).resolves({});
