@@ -261,7 +261,7 @@ function renderCalls(warm: WarmRun): string {
     '## Network calls per request',
     '',
     'Happy path, as the stand-ins recorded them during each invocation (`Exchange.networkCalls` of `local/local-stack.ts`): Verified Permissions requests at the double, DynamoDB requests at dynalite, the response PUT at the bucket. ' +
-      'A DynamoDB call names the record it touched (the item `id` up to its first `#`: Powertools idempotency records start with the function name, the create journal’s with `create-journal`). ' +
+      'A DynamoDB call names the record it touched (the item `id` up to its first `#`: Powertools idempotency records start with the function name, the resource records with `resource`). ' +
       '`test/e2e/network-calls.test.ts` asserts the same counts.',
     '',
     table(
